@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The PC board: device table and the glue from each device model to the
+ * bus, the console, the clock and the interrupt lines.
+ *
+ * Every callback here that touches device state runs with the device lock
+ * held: bus handlers are called by the vCPU thread under it, and the loop
+ * thread's entry points (console input, timers) take it themselves.
+ */
+#include "board.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "machine.h"
+
+/* ---- device timers ------------------------------------------------------ */
+
+/* Re-arm `t` for its device's next deadline, if that changed.  Lock held. */
+static void board_timer_update(struct board_timer *t, uint64_t now_ns)
+{
+	uint64_t deadline = t->next_deadline(t->machine, now_ns);
+	struct itimerspec its = { 0 };
+
+	if (deadline == t->armed_ns)
+		return;
+	t->armed_ns = deadline;
+	if (deadline != UINT64_MAX) {
+		/* 0 would disarm: an already-due deadline fires at once anyway. */
+		if (deadline == 0)
+			deadline = 1;
+		its.it_value.tv_sec = (time_t)(deadline / 1000000000u);
+		its.it_value.tv_nsec = (long)(deadline % 1000000000u);
+	}
+	timerfd_settime(t->fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void board_timer_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct board_timer *t = w->data;
+	struct machine *m = t->machine;
+	uint64_t expirations, now;
+
+	(void)loop;
+	(void)revents;
+	if (read(t->fd, &expirations, sizeof(expirations)) < 0)
+		return;	/* re-armed meanwhile: nothing expired after all */
+	pthread_mutex_lock(&m->lock);
+	now = clock_now_ns();
+	t->armed_ns = UINT64_MAX;
+	t->expired(m, now);
+	board_timer_update(t, now);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static int board_timer_init(struct machine *m, struct board_timer *t,
+			    uint64_t (*next_deadline)(struct machine *, uint64_t),
+			    void (*expired)(struct machine *, uint64_t), struct error *err)
+{
+	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t->fd < 0)
+		return error_set(err, -errno, "timerfd_create failed: %s", strerror(errno));
+	t->armed_ns = UINT64_MAX;
+	t->next_deadline = next_deadline;
+	t->expired = expired;
+	t->machine = m;
+	ev_io_init(&t->watcher, board_timer_cb, t->fd, EV_READ);
+	t->watcher.data = t;
+	ev_io_start(m->loop, &t->watcher);
+	return 0;
+}
+
+static void board_timer_exit(struct machine *m, struct board_timer *t)
+{
+	if (t->machine == NULL)
+		return;
+	ev_io_stop(m->loop, &t->watcher);
+	close(t->fd);
+	t->machine = NULL;
+}
+
+/* ---- debug exit (port 0xf4) ---------------------------------------------- */
+
+static void debug_exit_request(void *opaque, int status)
+{
+	machine_stop(opaque, status, NULL);
+}
+
+static void debug_exit_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct machine *m = opaque;
+
+	(void)size;
+	/* QEMU's device decodes only its base address; so do we. */
+	if (offset == 0)
+		debug_exit_write(&m->board.debug_exit, (uint32_t)value);
+}
+
+static const struct bus_ops debug_exit_ops = { .write = debug_exit_io_write };
+
+static int debug_exit_setup(struct machine *m, struct error *err)
+{
+	m->board.debug_exit = (struct debug_exit){ .request_exit = debug_exit_request, .opaque = m };
+	if (bus_register(&m->bus, BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN, "debug-exit",
+			 &debug_exit_ops, m) < 0)
+		return error_set(err, -EBUSY, "debug-exit: port 0x%x is taken", DEBUG_EXIT_PORT);
+	return 0;
+}
+
+/* ---- COM1: 16550A at 0x3f8, IRQ 4 ------------------------------------------ */
+
+#define COM1_BASE 0x3f8
+#define COM1_LEN 8
+
+/*
+ * ISA bus sizing: an 8-bit device sees a wider access as consecutive byte
+ * accesses (an `inw` from 0x3f8 reads 0x3f8 and 0x3f9), as a PC's bus
+ * controller splits them.  Bytes beyond the device's range float high.
+ */
+static uint64_t com1_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct machine *m = opaque;
+	uint64_t now = clock_now_ns();
+	uint64_t value = bus_all_ones(size);
+
+	for (unsigned i = 0; i < size && offset + i < COM1_LEN; i++) {
+		value &= ~(UINT64_C(0xff) << (8 * i));
+		value |= (uint64_t)uart_read(&m->board.com1, (unsigned)(offset + i), now) << (8 * i);
+	}
+	board_timer_update(&m->board.com1_timer, now);
+	return value;
+}
+
+static void com1_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct machine *m = opaque;
+	uint64_t now = clock_now_ns();
+
+	for (unsigned i = 0; i < size && offset + i < COM1_LEN; i++)
+		uart_write(&m->board.com1, (unsigned)(offset + i), (uint8_t)(value >> (8 * i)), now);
+	board_timer_update(&m->board.com1_timer, now);
+}
+
+static const struct bus_ops com1_ops = { .read = com1_io_read, .write = com1_io_write };
+
+/* The UART's transmitter feeds the console... */
+static bool com1_tx(void *opaque, uint8_t byte)
+{
+	struct machine *m = opaque;
+
+	return console_put(&m->console, byte);
+}
+
+/* ...and tells it when the receiver has room again. */
+static void com1_rx_room(void *opaque)
+{
+	struct machine *m = opaque;
+
+	console_rx_room(&m->console);
+}
+
+static uint64_t com1_next_deadline(struct machine *m, uint64_t now_ns)
+{
+	return uart_next_deadline(&m->board.com1, now_ns);
+}
+
+static void com1_expired(struct machine *m, uint64_t now_ns)
+{
+	uart_advance(&m->board.com1, now_ns);
+}
+
+/* Console -> guest, on the loop thread. */
+static size_t com1_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct machine *m = opaque;
+	uint64_t now;
+	size_t taken;
+
+	pthread_mutex_lock(&m->lock);
+	now = clock_now_ns();
+	taken = uart_receive(&m->board.com1, buf, len, now);
+	board_timer_update(&m->board.com1_timer, now);
+	pthread_mutex_unlock(&m->lock);
+	return taken;
+}
+
+static void com1_tx_room(void *opaque)
+{
+	struct machine *m = opaque;
+	uint64_t now;
+
+	pthread_mutex_lock(&m->lock);
+	now = clock_now_ns();
+	uart_tx_resume(&m->board.com1, now);
+	board_timer_update(&m->board.com1_timer, now);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void console_quit(void *opaque)
+{
+	machine_stop(opaque, EXIT_QUIT, NULL);
+}
+
+static const struct console_ops com1_console_ops = {
+	.deliver = com1_deliver,
+	.tx_room = com1_tx_room,
+	.quit = console_quit,
+};
+
+static int com1_setup(struct machine *m, struct error *err)
+{
+	struct uart_sink sink = { .tx = com1_tx, .rx_room = com1_rx_room, .opaque = m };
+	struct irq_line irq = { 0 };	/* not wired yet: no interrupt controller */
+	int ret;
+
+	uart_init(&m->board.com1, irq, sink);
+	ret = board_timer_init(m, &m->board.com1_timer, com1_next_deadline, com1_expired, err);
+	if (ret < 0)
+		return ret;
+	if (bus_register(&m->bus, BUS_PIO, COM1_BASE, COM1_LEN, "com1", &com1_ops, m) < 0)
+		return error_set(err, -EBUSY, "com1: ports 0x%x-0x%x are taken", COM1_BASE,
+				 COM1_BASE + COM1_LEN - 1);
+	ret = console_init(&m->console, m->loop, 0, 1, &com1_console_ops, m);
+	if (ret < 0)
+		return error_set(err, ret, "cannot set up the console on stdin/stdout: %s",
+				 strerror(-ret));
+	return 0;
+}
+
+static void com1_teardown(struct machine *m)
+{
+	console_exit(&m->console);
+	board_timer_exit(m, &m->board.com1_timer);
+}
+
+/* ---- the device table ------------------------------------------------------ */
+
+static const struct board_device {
+	const char *name;
+	int (*setup)(struct machine *m, struct error *err);
+	void (*teardown)(struct machine *m);	/* may be NULL */
+} board_devices[] = {
+	{ "debug-exit", debug_exit_setup, NULL },
+	{ "com1", com1_setup, com1_teardown },
+};
+
+#define BOARD_NR_DEVICES (sizeof(board_devices) / sizeof(board_devices[0]))
+
+int board_setup(struct machine *m, struct error *err)
+{
+	for (size_t i = 0; i < BOARD_NR_DEVICES; i++) {
+		int ret = board_devices[i].setup(m, err);
+
+		if (ret < 0)
+			return ret;
+		m->board.nr_ready = i + 1;
+	}
+	return 0;
+}
+
+void board_teardown(struct machine *m)
+{
+	/* Only what was set up completely, in reverse order. */
+	for (size_t i = m->board.nr_ready; i-- > 0;) {
+		if (board_devices[i].teardown != NULL)
+			board_devices[i].teardown(m);
+	}
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIVMM_CLOCK_H
+#define MINIVMM_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* The devices' time base: CLOCK_MONOTONIC in nanoseconds, the same clock
+ * the timerfds in board.c are armed against. */
+static inline uint64_t clock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#endif

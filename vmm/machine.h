@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIVMM_MACHINE_H
+#define MINIVMM_MACHINE_H
+
+/*
+ * The machine: everything one running guest consists of, and the rules
+ * for the two threads that share it.
+ *
+ * Threads and ownership:
+ *   - the vCPU thread runs KVM_RUN and handles exits (vcpu.c);
+ *   - the main thread runs the libev loop: console, signals, device timers.
+ *   - `lock` (the device lock) protects the bus and every device's state,
+ *     and the CPU's interrupt input.  Both threads take it around each
+ *     device access; nothing blocks while holding it.  Order: lock, then
+ *     the console's out_lock, never the reverse.
+ *   - stopping is a one-way latch (machine_stop), callable from any thread.
+ */
+
+#include <ev.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "bus.h"
+#include "console.h"
+#include "vcpu.h"
+#include "vm.h"
+
+/* Exit statuses of the minivmm process; guest-chosen ones are odd. */
+enum {
+	EXIT_QUIT = 0,		/* the person quit (Ctrl-A x) */
+	EXIT_SETUP = 2,		/* bad option, bad image, no usable KVM */
+	EXIT_GUEST_FAULT = 4,	/* triple fault, hang, entry failure, unknown exit */
+	EXIT_SIGNAL_BASE = 128,	/* + signal number, as a shell reports it */
+};
+
+struct options {
+	const char *bios_path;		/* NULL: the built-in default kernel */
+	uint64_t ram_size;
+	bool stats;			/* print exit and bus statistics at the end */
+	bool trace_io;			/* log every port and MMIO access to stderr */
+};
+
+/* The CPU's INTR pin, driven by the interrupt controller (if any). */
+struct cpu_intr {
+	bool level;
+	/* The INTA cycle: the vector to deliver now that the CPU takes it. */
+	uint8_t (*acknowledge)(void *opaque);
+	void *opaque;
+};
+
+struct machine {
+	const struct options *opts;
+	struct vm vm;
+	struct vcpu vcpu;
+	struct bus bus;
+	struct board board;
+	struct console console;
+	struct ev_loop *loop;
+
+	pthread_mutex_t lock;		/* the device lock, see above */
+	pthread_cond_t wakeup;		/* a halted vCPU waits here (with lock) */
+	struct cpu_intr intr;		/* under lock */
+
+	/* Stopping: the first machine_stop() wins. */
+	atomic_bool stopping;
+	int exit_status;
+	char exit_message[2048];	/* may hold a register dump */
+	ev_async stop_watcher;
+};
+
+/*
+ * Ask the machine to stop with this exit status; `fmt` (may be NULL) is
+ * the one-line reason main() prints.  Kicks the vCPU out of KVM_RUN and
+ * wakes the loop.  Any thread; only the first call counts.
+ */
+__attribute__((format(printf, 3, 4)))
+void machine_stop(struct machine *m, int status, const char *fmt, ...);
+
+static inline bool machine_stopping(struct machine *m)
+{
+	return atomic_load(&m->stopping);
+}
+
+/* Raise/lower the CPU's INTR pin (with the device lock held). */
+void machine_set_intr(struct machine *m, bool level);
+
+#endif

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vCPU thread: KVM_RUN, then do what the exit asks, forever.
+ *
+ * Without an in-kernel irqchip, KVM leaves interrupts to us: before each
+ * KVM_RUN we look at the interrupt controller's INTR pin and either inject
+ * its vector (KVM_INTERRUPT) or, if the guest can't take one right now,
+ * ask KVM to exit as soon as it can (request_interrupt_window).  See
+ * Documentation/virt/kvm/api.rst, KVM_INTERRUPT and struct kvm_run.
+ */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "machine.h"
+
+/* The signal that knocks the vCPU thread out of KVM_RUN. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+/* True on the vCPU thread: it needs no kick, it looks before each KVM_RUN. */
+static __thread bool vcpu_on_own_thread;
+
+static int vcpu_set_cpuid(struct vcpu *v, int kvm_fd, struct error *err)
+{
+	/* Give the guest what this host's KVM supports, like `-cpu host`. */
+	enum { MAX_ENTRIES = 256 };
+	struct kvm_cpuid2 *cpuid;
+	int ret = 0;
+
+	cpuid = calloc(1, sizeof(*cpuid) + MAX_ENTRIES * sizeof(cpuid->entries[0]));
+	if (cpuid == NULL)
+		return error_set(err, -ENOMEM, "out of memory");
+	cpuid->nent = MAX_ENTRIES;
+	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+		ret = error_set(err, -errno, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+	else if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
+		ret = error_set(err, -errno, "KVM_SET_CPUID2 failed: %s", strerror(errno));
+	free(cpuid);
+	return ret;
+}
+
+int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, struct error *err)
+{
+	int size;
+
+	memset(v, 0, sizeof(*v));
+	v->wake_fd = -1;
+	v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, 0);
+	if (v->fd < 0)
+		return error_set(err, -errno, "KVM_CREATE_VCPU failed: %s", strerror(errno));
+
+	size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run))
+		return error_set(err, -EINVAL, "KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
+	v->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return error_set(err, -errno, "cannot map the vCPU's kvm_run: %s", strerror(errno));
+	}
+	v->run_size = (size_t)size;
+
+	v->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (v->wake_fd < 0)
+		return error_set(err, -errno, "eventfd failed: %s", strerror(errno));
+
+	/* No register setup on purpose: the CPU starts in its architectural
+	 * reset state, real mode at F000:FFF0 with CS base 0xffff0000. */
+	return vcpu_set_cpuid(v, kvm_fd, err);
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run != NULL)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	if (v->wake_fd >= 0)
+		close(v->wake_fd);
+	memset(v, 0, sizeof(*v));
+	v->fd = v->wake_fd = -1;
+}
+
+/* Append a register dump to `buf`, for reports of a dead guest. */
+static void vcpu_dump_registers(struct vcpu *v, char *buf, size_t size)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	size_t len = strlen(buf);
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+		snprintf(buf + len, size - len, "\n  (registers unavailable: %s)", strerror(errno));
+		return;
+	}
+	snprintf(buf + len, size - len,
+		 "\n  rax %016llx rbx %016llx rcx %016llx rdx %016llx"
+		 "\n  rsi %016llx rdi %016llx rsp %016llx rbp %016llx"
+		 "\n  rip %016llx rflags %08llx"
+		 "\n  cs %04x (base %08llx limit %08x)  ds %04x  es %04x  ss %04x (base %08llx)"
+		 "\n  cr0 %08llx cr2 %08llx cr3 %08llx cr4 %08llx efer %llx"
+		 "\n  gdt base %08llx limit %04x  idt base %08llx limit %04x",
+		 r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.rip, r.rflags,
+		 s.cs.selector, s.cs.base, s.cs.limit, s.ds.selector, s.es.selector,
+		 s.ss.selector, s.ss.base, s.cr0, s.cr2, s.cr3, s.cr4, s.efer,
+		 s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+}
+
+/* Stop the machine because the guest (or KVM) failed, with registers. */
+__attribute__((format(printf, 2, 3)))
+static void vcpu_fail(struct machine *m, const char *fmt, ...)
+{
+	char msg[sizeof(m->exit_message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vcpu_dump_registers(&m->vcpu, msg, sizeof(msg));
+	machine_stop(m, EXIT_GUEST_FAULT, "%s", msg);
+}
+
+static void vcpu_trace(const char *space, bool is_write, uint64_t addr, uint64_t value,
+		       unsigned size)
+{
+	fprintf(stderr, "minivmm: trace: %s %-5s 0x%04" PRIx64 " size %u value 0x%0*" PRIx64 "\n",
+		space, is_write ? "write" : "read", addr, size, (int)size * 2, value);
+}
+
+static void vcpu_handle_io(struct machine *m)
+{
+	struct kvm_run *run = m->vcpu.run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	unsigned size = run->io.size;
+
+	/* `rep ins/outs` arrive as one exit with `count` elements side by side. */
+	pthread_mutex_lock(&m->lock);
+	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		uint64_t value = 0;
+
+		if (is_write) {
+			memcpy(&value, data, size);
+			bus_write(&m->bus, BUS_PIO, run->io.port, value, size);
+		} else {
+			value = bus_read(&m->bus, BUS_PIO, run->io.port, size);
+			memcpy(data, &value, size);
+		}
+		if (m->opts->trace_io)
+			vcpu_trace("port", is_write, run->io.port, value, size);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void vcpu_handle_mmio(struct machine *m)
+{
+	struct kvm_run *run = m->vcpu.run;
+	unsigned size = run->mmio.len;
+	uint64_t value = 0;
+
+	if (size > sizeof(value))
+		size = sizeof(value);
+	pthread_mutex_lock(&m->lock);
+	if (run->mmio.is_write) {
+		memcpy(&value, run->mmio.data, size);
+		bus_write(&m->bus, BUS_MMIO, run->mmio.phys_addr, value, size);
+	} else {
+		value = bus_read(&m->bus, BUS_MMIO, run->mmio.phys_addr, size);
+		memcpy(run->mmio.data, &value, size);
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (m->opts->trace_io)
+		vcpu_trace("mmio", run->mmio.is_write, run->mmio.phys_addr, value, size);
+}
+
+/* Sleep until the interrupt controller raises INTR or the machine stops. */
+static void vcpu_wait_for_interrupt(struct machine *m)
+{
+	struct pollfd pfd = { .fd = m->vcpu.wake_fd, .events = POLLIN };
+	uint64_t count;
+
+	for (;;) {
+		bool wake;
+
+		/* Clear the eventfd first: a kick after this point is not lost. */
+		if (read(m->vcpu.wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+			break;
+		pthread_mutex_lock(&m->lock);
+		wake = m->intr.level;
+		pthread_mutex_unlock(&m->lock);
+		if (wake || machine_stopping(m))
+			return;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return;
+	}
+}
+
+static void vcpu_handle_hlt(struct machine *m)
+{
+	if (!m->vcpu.run->if_flag) {
+		/* No NMI source exists here, so nothing can ever resume this CPU. */
+		vcpu_fail(m, "guest hang: HLT with interrupts disabled, nothing can wake it");
+		return;
+	}
+	vcpu_wait_for_interrupt(m);
+}
+
+static const char *vcpu_internal_error_name(uint32_t suberror)
+{
+	switch (suberror) {
+	case KVM_INTERNAL_ERROR_EMULATION: return "instruction emulation failed";
+	case KVM_INTERNAL_ERROR_SIMUL_EX: return "exception while delivering an exception";
+	case KVM_INTERNAL_ERROR_DELIVERY_EV: return "could not deliver an event";
+	case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: return "unexpected exit reason";
+	default: return "unknown suberror";
+	}
+}
+
+/* Handle one exit; the machine's stopping flag says whether to go on. */
+static void vcpu_handle_exit(struct machine *m)
+{
+	struct kvm_run *run = m->vcpu.run;
+	struct vcpu_stats *st = &m->vcpu.stats;
+
+	st->exits++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		st->io++;
+		vcpu_handle_io(m);
+		break;
+	case KVM_EXIT_MMIO:
+		st->mmio++;
+		vcpu_handle_mmio(m);
+		break;
+	case KVM_EXIT_HLT:
+		st->hlt++;
+		vcpu_handle_hlt(m);
+		break;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		st->irq_window++;	/* the injection happens before the next KVM_RUN */
+		break;
+	case KVM_EXIT_INTR:
+		st->intr++;
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_fail(m, "guest triple fault (KVM_EXIT_SHUTDOWN): an exception occurred "
+			  "while the CPU could not deliver a double fault");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_fail(m, "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY): hardware "
+			  "entry failure reason 0x%llx",
+			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_fail(m, "KVM internal error (KVM_EXIT_INTERNAL_ERROR): %s (suberror %u)",
+			  vcpu_internal_error_name(run->internal.suberror),
+			  run->internal.suberror);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		machine_stop(m, run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ?
+				 EXIT_QUIT : EXIT_GUEST_FAULT,
+			     "guest asked for a system event %u (shutdown/reset), stopping",
+			     run->system_event.type);
+		break;
+	default:
+		vcpu_fail(m, "unhandled KVM exit reason %u", run->exit_reason);
+		break;
+	}
+}
+
+/* Before entering the guest: deliver a pending interrupt if it can take one. */
+static void vcpu_inject_interrupt(struct machine *m)
+{
+	struct kvm_run *run = m->vcpu.run;
+	bool want_window = false;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->intr.level) {
+		if (run->ready_for_interrupt_injection && run->if_flag) {
+			struct kvm_interrupt irq = { .irq = m->intr.acknowledge(m->intr.opaque) };
+
+			if (ioctl(m->vcpu.fd, KVM_INTERRUPT, &irq) < 0) {
+				pthread_mutex_unlock(&m->lock);
+				vcpu_fail(m, "KVM_INTERRUPT failed: %s", strerror(errno));
+				return;
+			}
+			m->vcpu.stats.injected++;
+			/* Another one may already be waiting behind it. */
+			want_window = m->intr.level;
+		} else {
+			want_window = true;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	run->request_interrupt_window = want_window;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct machine *m = arg;
+	struct vcpu *v = &m->vcpu;
+
+	vcpu_on_own_thread = true;
+	while (!machine_stopping(m)) {
+		vcpu_inject_interrupt(m);
+		if (machine_stopping(m))
+			break;
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				/* Kicked: immediate_exit did its job, look around again. */
+				__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+				v->stats.intr++;
+				continue;
+			}
+			vcpu_fail(m, "KVM_RUN failed: %s", strerror(errno));
+			break;
+		}
+		vcpu_handle_exit(m);
+	}
+	return NULL;
+}
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;	/* its only job is to make KVM_RUN return EINTR */
+}
+
+int vcpu_start(struct machine *m, struct error *err)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	sigset_t block, old;
+	int ret;
+
+	/* No SA_RESTART: the kick must interrupt the ioctl. */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		return error_set(err, -errno, "sigaction failed: %s", strerror(errno));
+
+	/*
+	 * The loop thread owns SIGINT, SIGTERM and SIGHUP (libev's ev_signal);
+	 * the vCPU thread inherits a mask that blocks them, so it only ever
+	 * sees its kick.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	m->vcpu.started = true;
+	ret = pthread_create(&m->vcpu.thread, NULL, vcpu_thread, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret != 0) {
+		m->vcpu.started = false;
+		return error_set(err, -ret, "cannot start the vCPU thread: %s", strerror(ret));
+	}
+	return 0;
+}
+
+void vcpu_kick(struct machine *m)
+{
+	struct vcpu *v = &m->vcpu;
+	uint64_t one = 1;
+	ssize_t ignored;
+
+	if (vcpu_on_own_thread || !v->started)
+		return;	/* the vCPU thread looks at everything before its next KVM_RUN */
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	ignored = write(v->wake_fd, &one, sizeof(one));
+	(void)ignored;
+}
+
+void vcpu_join(struct machine *m)
+{
+	if (m->vcpu.started)
+		pthread_join(m->vcpu.thread, NULL);
+	m->vcpu.started = false;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MINIVMM_VCPU_H
+#define MINIVMM_VCPU_H
+
+/*
+ * The virtual CPU: a thread that runs KVM_RUN and turns each exit into bus
+ * accesses, interrupt injections or a verdict on the guest.
+ */
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct machine;
+
+/* Exit counts, for --stats.  Written by the vCPU thread only. */
+struct vcpu_stats {
+	uint64_t exits;
+	uint64_t io, mmio, hlt, intr, irq_window, injected;
+};
+
+struct vcpu {
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+	int wake_fd;		/* eventfd: a halted vCPU sleeps in poll() on it */
+	struct vcpu_stats stats;
+};
+
+/* Create vCPU 0 of the VM, in its architectural reset state. */
+int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, struct error *err);
+
+/* Start the vCPU thread (it runs until the machine stops). */
+int vcpu_start(struct machine *m, struct error *err);
+
+/* Get the vCPU out of KVM_RUN (or a halt) soon: it will look at the
+ * machine's state again.  Any thread; cheap if called from the vCPU
+ * thread itself. */
+void vcpu_kick(struct machine *m);
+
+/* Wait for the vCPU thread to end (after machine_stop). */
+void vcpu_join(struct machine *m);
+
+void vcpu_destroy(struct vcpu *v);
+
+#endif
