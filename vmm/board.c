@@ -82,6 +82,180 @@ static void board_timer_exit(struct machine *m, struct board_timer *t)
 	t->machine = NULL;
 }
 
+/* ---- interrupt lines -------------------------------------------------------- */
+
+/* One ISA line, driven by `source`: the PIC sees the OR of all sources. */
+static void board_irq_drive(struct machine *m, enum board_irq_source source, unsigned irq,
+			    bool level)
+{
+	uint8_t *sources = &m->board.irq_sources[irq % BOARD_NR_IRQS];
+
+	*sources = level ? (*sources | source) : (*sources & ~source);
+	pic_set_irq(&m->board.pic, irq, *sources != 0);
+}
+
+static void board_irq_from_pit(void *opaque, unsigned irq, bool level)
+{
+	board_irq_drive(opaque, BOARD_IRQ_PIT, irq, level);
+}
+
+static void board_irq_from_com1(void *opaque, unsigned irq, bool level)
+{
+	board_irq_drive(opaque, BOARD_IRQ_COM1, irq, level);
+}
+
+static void board_irq_from_testdev(void *opaque, unsigned irq, bool level)
+{
+	board_irq_drive(opaque, BOARD_IRQ_TESTDEV, irq, level);
+}
+
+/* ---- 8259A PIC pair: 0x20-0x21, 0xa0-0xa1, ELCR 0x4d0-0x4d1 --------------------- */
+
+#define PIC_IRQ_PIT 0
+#define PIC_IRQ_COM1 4
+
+/*
+ * The PIC and PIT models decode absolute port numbers, and each answers at
+ * more than one range; a window remembers where a range starts so one pair
+ * of handlers serves them all.
+ */
+static uint64_t pic_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct board_window *w = opaque;
+
+	(void)size;	/* an 8-bit device: the bus keeps the low byte */
+	return pic_read(&w->machine->board.pic, (uint16_t)(w->base + offset));
+}
+
+static void pic_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct board_window *w = opaque;
+
+	(void)size;
+	pic_write(&w->machine->board.pic, (uint16_t)(w->base + offset), (uint8_t)value);
+}
+
+static const struct bus_ops pic_ops = { .read = pic_io_read, .write = pic_io_write };
+
+/* The PIC's INTR pin is the CPU's. */
+static void pic_intr_changed(void *opaque, unsigned line, bool level)
+{
+	(void)line;
+	machine_set_intr(opaque, level);
+}
+
+static uint8_t pic_inta(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return pic_acknowledge(&m->board.pic);
+}
+
+/* The PIC took IRQ n: the PIT's tick policy waits for exactly this. */
+static void pic_acked(void *opaque, unsigned irq)
+{
+	struct machine *m = opaque;
+
+	if (irq == PIC_IRQ_PIT) {
+		uint64_t now = clock_now_ns();
+
+		pit_irq_acknowledged(&m->board.pit, now);
+		board_timer_update(&m->board.pit_timer, now);
+	}
+}
+
+/* A device's port ranges, each claimed with its own window. */
+struct board_range {
+	uint16_t base, len;
+};
+
+static int board_claim_windows(struct machine *m, struct board_window *windows,
+			       const struct board_range *ranges, size_t n, const char *name,
+			       const struct bus_ops *ops, struct error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		windows[i] = (struct board_window){ .machine = m, .base = ranges[i].base };
+		if (bus_register(&m->bus, BUS_PIO, ranges[i].base, ranges[i].len, name, ops,
+				 &windows[i]) < 0)
+			return error_set(err, -EBUSY, "%s: ports 0x%x-0x%x are taken", name,
+					 ranges[i].base, ranges[i].base + ranges[i].len - 1);
+	}
+	return 0;
+}
+
+static int pic_setup(struct machine *m, struct error *err)
+{
+	static const struct board_range ranges[] = {
+		{ PIC_MASTER_CMD, 2 }, { PIC_SLAVE_CMD, 2 }, { PIC_ELCR_MASTER, 2 },
+	};
+
+	pic_init(&m->board.pic, irq_line_connect(pic_intr_changed, m, 0));
+	m->board.pic.ack_notify = pic_acked;
+	m->board.pic.ack_opaque = m;
+	m->intr.acknowledge = pic_inta;
+	m->intr.opaque = m;
+	return board_claim_windows(m, m->board.pic_windows, ranges, 3, "pic", &pic_ops, err);
+}
+
+/* ---- 8254 PIT: 0x40-0x43, and port 0x61 for counter 2's gate and output -------- */
+
+static uint64_t pit_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct board_window *w = opaque;
+	struct board *b = &w->machine->board;
+	uint64_t now = clock_now_ns();
+	uint8_t value = pit_read(&b->pit, (uint16_t)(w->base + offset), now);
+
+	(void)size;
+	board_timer_update(&b->pit_timer, now);
+	return value;
+}
+
+static void pit_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct board_window *w = opaque;
+	struct board *b = &w->machine->board;
+	uint64_t now = clock_now_ns();
+
+	(void)size;
+	pit_write(&b->pit, (uint16_t)(w->base + offset), (uint8_t)value, now);
+	board_timer_update(&b->pit_timer, now);
+}
+
+static const struct bus_ops pit_ops = { .read = pit_io_read, .write = pit_io_write };
+
+static uint64_t pit_next(struct machine *m, uint64_t now_ns)
+{
+	return pit_next_deadline(&m->board.pit, now_ns);
+}
+
+static void pit_expired(struct machine *m, uint64_t now_ns)
+{
+	pit_advance(&m->board.pit, now_ns);
+}
+
+static int pit_setup(struct machine *m, struct error *err)
+{
+	static const struct board_range ranges[] = {
+		{ PIT_PORT_COUNTER0, 4 }, { PIT_PORT_B, 1 },
+	};
+	uint64_t now = clock_now_ns();
+	int ret;
+
+	pit_init(&m->board.pit, irq_line_connect(board_irq_from_pit, m, PIC_IRQ_PIT), now);
+	ret = board_timer_init(m, &m->board.pit_timer, pit_next, pit_expired, err);
+	if (ret == 0)
+		ret = board_claim_windows(m, m->board.pit_windows, ranges, 2, "pit", &pit_ops, err);
+	if (ret == 0)
+		board_timer_update(&m->board.pit_timer, now);
+	return ret;
+}
+
+static void pit_teardown(struct machine *m)
+{
+	board_timer_exit(m, &m->board.pit_timer);
+}
+
 /* ---- debug exit (port 0xf4) ---------------------------------------------- */
 
 static void debug_exit_request(void *opaque, int status)
@@ -213,10 +387,10 @@ static const struct console_ops com1_console_ops = {
 static int com1_setup(struct machine *m, struct error *err)
 {
 	struct uart_sink sink = { .tx = com1_tx, .rx_room = com1_rx_room, .opaque = m };
-	struct irq_line irq = { 0 };	/* not wired yet: no interrupt controller */
 	int ret;
 
-	uart_init(&m->board.com1, irq, sink);
+	/* OUT2 gating of the line happens inside the UART model. */
+	uart_init(&m->board.com1, irq_line_connect(board_irq_from_com1, m, PIC_IRQ_COM1), sink);
 	ret = board_timer_init(m, &m->board.com1_timer, com1_next_deadline, com1_expired, err);
 	if (ret < 0)
 		return ret;
@@ -236,6 +410,81 @@ static void com1_teardown(struct machine *m)
 	board_timer_exit(m, &m->board.com1_timer);
 }
 
+/* ---- test device: IRQ lines at 0x2000, scratch at 0xe0/0xe8, MMIO at 0xff000000 -- */
+
+static uint64_t testdev_irq_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct machine *m = opaque;
+
+	(void)size;
+	return testdev_irq_read(&m->board.testdev, (unsigned)offset);
+}
+
+static void testdev_irq_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct machine *m = opaque;
+
+	(void)size;
+	testdev_irq_write(&m->board.testdev, (unsigned)offset, (uint8_t)value);
+}
+
+static uint64_t testdev_data_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct machine *m = opaque;
+
+	return testdev_data_read(&m->board.testdev, (unsigned)offset, size);
+}
+
+static void testdev_data_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct machine *m = opaque;
+
+	testdev_data_write(&m->board.testdev, (unsigned)offset, (uint32_t)value, size);
+}
+
+static uint64_t testdev_mmio_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct machine *m = opaque;
+
+	return testdev_mmio_read(&m->board.testdev, offset, size);
+}
+
+static void testdev_mmio_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct machine *m = opaque;
+
+	testdev_mmio_write(&m->board.testdev, offset, value, size);
+}
+
+static const struct bus_ops testdev_irq_ops = {
+	.read = testdev_irq_io_read, .write = testdev_irq_io_write,
+};
+static const struct bus_ops testdev_data_ops = {
+	.read = testdev_data_io_read, .write = testdev_data_io_write,
+};
+static const struct bus_ops testdev_mmio_ops = {
+	.read = testdev_mmio_io_read, .write = testdev_mmio_io_write,
+};
+
+static int testdev_setup(struct machine *m, struct error *err)
+{
+	struct irq_line lines[TESTDEV_NR_LINES];
+
+	for (unsigned i = 0; i < TESTDEV_NR_LINES; i++)
+		lines[i] = irq_line_connect(board_irq_from_testdev, m, i);
+	testdev_init(&m->board.testdev, lines);
+	if (bus_register(&m->bus, BUS_PIO, TESTDEV_IRQ_PORT, TESTDEV_NR_IRQ_PORTS, "testdev-irq",
+			 &testdev_irq_ops, m) < 0 ||
+	    bus_register(&m->bus, BUS_PIO, TESTDEV_DATA_PORT, TESTDEV_DATA_LEN, "testdev-data",
+			 &testdev_data_ops, m) < 0 ||
+	    bus_register(&m->bus, BUS_PIO, TESTDEV_DATA_BYTE_PORT, TESTDEV_DATA_LEN,
+			 "testdev-data-byte", &testdev_data_ops, m) < 0 ||
+	    bus_register(&m->bus, BUS_MMIO, TESTDEV_MMIO_BASE, TESTDEV_MMIO_LEN, "testdev-mmio",
+			 &testdev_mmio_ops, m) < 0)
+		return error_set(err, -EBUSY, "testdev: its ports or MMIO window are taken");
+	return 0;
+}
+
 /* ---- the device table ------------------------------------------------------ */
 
 static const struct board_device {
@@ -243,8 +492,12 @@ static const struct board_device {
 	int (*setup)(struct machine *m, struct error *err);
 	void (*teardown)(struct machine *m);	/* may be NULL */
 } board_devices[] = {
+	/* The PIC first: the others connect their interrupt lines to it. */
+	{ "pic", pic_setup, NULL },
+	{ "pit", pit_setup, pit_teardown },
 	{ "debug-exit", debug_exit_setup, NULL },
 	{ "com1", com1_setup, com1_teardown },
+	{ "testdev", testdev_setup, NULL },
 };
 
 #define BOARD_NR_DEVICES (sizeof(board_devices) / sizeof(board_devices[0]))

@@ -16,8 +16,11 @@
 #include <stdint.h>
 
 #include "debug_exit.h"
-#include "uart16550.h"
 #include "error.h"
+#include "pic8259.h"
+#include "pit8254.h"
+#include "testdev.h"
+#include "uart16550.h"
 
 struct machine;
 
@@ -37,11 +40,34 @@ struct board_timer {
 	struct machine *machine;
 };
 
+/* Who drives an ISA IRQ line: lines are wired-OR, so the PIC input is high
+ * while any source holds it high. */
+enum board_irq_source {
+	BOARD_IRQ_PIT = 1 << 0,
+	BOARD_IRQ_COM1 = 1 << 1,
+	BOARD_IRQ_TESTDEV = 1 << 2,
+};
+
+#define BOARD_NR_IRQS 16
+
+/* One port range of a device that decodes absolute port numbers. */
+struct board_window {
+	struct machine *machine;
+	uint16_t base;
+};
+
 struct board {
 	size_t nr_ready;	/* devices set up so far, for teardown */
+	uint8_t irq_sources[BOARD_NR_IRQS];	/* enum board_irq_source bits now high */
+	struct pic pic;
+	struct board_window pic_windows[3];
+	struct pit pit;
+	struct board_window pit_windows[2];
+	struct board_timer pit_timer;
 	struct debug_exit debug_exit;
 	struct uart com1;
 	struct board_timer com1_timer;
+	struct testdev testdev;
 };
 
 /* Create every device, claim its bus ranges, wire its pins. */

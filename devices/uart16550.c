@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: MIT
+/*
+ * 16550A UART model.  See uart16550.h for the interface; the comments
+ * here explain the choices and cite the PC16550D data sheet.
+ *
+ * State that the chip derives from other state (LSR.DR, THRE, TEMT, the
+ * IIR code) is derived here too instead of being stored twice, so it
+ * cannot go stale.  Every entry point ends in uart_end_access(), which
+ * recomputes the interrupt output through uart_update_irq() and tells
+ * the console when the receiver got room again.
+ */
+
+#include <string.h>
+
+#include "uart16550.h"
+
+#define NSEC_PER_SEC		1000000000ull
+
+/* Datasheet "FIFO Interrupt Mode Operation": the timeout is 4 character times. */
+#define UART_TIMEOUT_CHARS	4
+
+/*
+ * The divisor latch is undefined after power-on (the datasheet's "UART
+ * Reset Configuration" table leaves it out).  12 is 9600 baud, what PC BIOSes program and what
+ * QEMU resets to.
+ */
+#define UART_DIVISOR_RESET	12
+
+/*
+ * Modem inputs outside loopback: we pretend a terminal is connected and
+ * ready (carrier, data set ready, clear to send), as QEMU does, so that
+ * drivers that wait for CTS or DCD before sending do not stall.
+ */
+#define UART_MSR_TERMINAL	(UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS)
+
+/* --- FIFOs ------------------------------------------------------------ */
+
+static void uart_fifo_clear(struct uart_fifo *f)
+{
+	f->head = 0;
+	f->count = 0;
+}
+
+static void uart_fifo_push(struct uart_fifo *f, uint8_t byte)
+{
+	if (f->count >= UART_FIFO_SIZE)
+		return;
+	f->data[(f->head + f->count) % UART_FIFO_SIZE] = byte;
+	f->count++;
+}
+
+static uint8_t uart_fifo_peek(const struct uart_fifo *f)
+{
+	return f->data[f->head % UART_FIFO_SIZE];
+}
+
+/* The newest byte, which an overwrite replaces. */
+static uint8_t *uart_fifo_tail(struct uart_fifo *f)
+{
+	return &f->data[(f->head + f->count - 1) % UART_FIFO_SIZE];
+}
+
+static uint8_t uart_fifo_pop(struct uart_fifo *f)
+{
+	uint8_t byte;
+
+	if (f->count == 0)
+		return 0;
+	byte = uart_fifo_peek(f);
+	f->head = (f->head + 1) % UART_FIFO_SIZE;
+	f->count--;
+	return byte;
+}
+
+/* --- Derived state ---------------------------------------------------- */
+
+static bool uart_fifos_enabled(const struct uart *u)
+{
+	return u->fcr & UART_FCR_FIFO_ENABLE;
+}
+
+static bool uart_loopback(const struct uart *u)
+{
+	return u->mcr & UART_MCR_LOOP;
+}
+
+/* Depth of RBR/THR: 1 in 16450 mode, the whole FIFO with FCR bit 0 set. */
+static unsigned uart_depth(const struct uart *u)
+{
+	return uart_fifos_enabled(u) ? UART_FIFO_SIZE : 1;
+}
+
+/* Datasheet "FIFO Control Register", bits 6-7: RCVR FIFO trigger level. */
+static unsigned uart_rx_trigger(const struct uart *u)
+{
+	switch (u->fcr & UART_FCR_TRIGGER_MASK) {
+	case UART_FCR_TRIGGER_4:
+		return 4;
+	case UART_FCR_TRIGGER_8:
+		return 8;
+	case UART_FCR_TRIGGER_14:
+		return 14;
+	default:
+		return 1;
+	}
+}
+
+static uint8_t uart_lsr(const struct uart *u)
+{
+	uint8_t lsr = u->lsr_errors;
+
+	if (u->rx.count)
+		lsr |= UART_LSR_DR;
+	/*
+	 * The line is infinitely fast, so the shift register is never
+	 * busy: THR/FIFO empty means the transmitter is empty (TEMT).
+	 * UART_LSR_RCVR_FIFO_ERR flags a PE/FE/BI byte in the FIFO; none
+	 * can arise here (the console sends bytes, loopback uses the same
+	 * frame format on both ends), so it stays 0.
+	 */
+	if (u->tx.count == 0)
+		lsr |= UART_LSR_THRE | UART_LSR_TEMT;
+	return lsr;
+}
+
+/*
+ * The modem inputs CTS/DSR/RI/DCD in MSR bit positions.  In loopback the
+ * datasheet ("Modem Control Register", bit 4) connects them internally
+ * to RTS, DTR, OUT1 and OUT2.
+ */
+static uint8_t uart_modem_inputs(const struct uart *u)
+{
+	uint8_t in = 0;
+
+	if (!uart_loopback(u))
+		return UART_MSR_TERMINAL;
+	if (u->mcr & UART_MCR_RTS)
+		in |= UART_MSR_CTS;
+	if (u->mcr & UART_MCR_DTR)
+		in |= UART_MSR_DSR;
+	if (u->mcr & UART_MCR_OUT1)
+		in |= UART_MSR_RI;
+	if (u->mcr & UART_MCR_OUT2)
+		in |= UART_MSR_DCD;
+	return in;
+}
+
+/*
+ * The highest-priority pending interrupt, as IIR bits 3:0 (datasheet
+ * "Interrupt Control Functions" table): line status > received data / character timeout > THR
+ * empty > modem status.  Masked sources are not pending.
+ */
+static uint8_t uart_iir_id(const struct uart *u)
+{
+	if ((u->ier & UART_IER_ELSI) && (u->lsr_errors & UART_LSR_ERRORS))
+		return UART_IIR_ID_RLS;
+	/* The timeout shares ERBFI with received data (datasheet "Interrupt Enable Register"). */
+	if ((u->ier & UART_IER_ERBFI) && u->timeout_pending)
+		return UART_IIR_ID_CTI;
+	if ((u->ier & UART_IER_ERBFI) && u->rx.count &&
+	    (!uart_fifos_enabled(u) || u->rx.count >= uart_rx_trigger(u)))
+		return UART_IIR_ID_RDA;
+	if ((u->ier & UART_IER_ETBEI) && u->thre_pending)
+		return UART_IIR_ID_THRE;
+	if ((u->ier & UART_IER_EDSSI) && u->msr_deltas)
+		return UART_IIR_ID_MS;
+	return UART_IIR_NO_INT;
+}
+
+static uint8_t uart_iir(const struct uart *u)
+{
+	return uart_iir_id(u) | (uart_fifos_enabled(u) ? UART_IIR_FIFOS_ENABLED : 0);
+}
+
+/*
+ * On a PC the chip's INTR pin reaches the PIC through a buffer enabled
+ * by the OUT2 pin, so without MCR.OUT2 the line stays low.  In loopback
+ * the datasheet ("Modem Control Register", bit 4) forces the modem
+ * output pins, OUT2 included, to their inactive state: the chip still
+ * computes its interrupts (IIR shows them) but on a PC none reaches the
+ * PIC.  We follow the PC.  QEMU differs: it ignores OUT2 altogether.
+ */
+static bool uart_out2_pin(const struct uart *u)
+{
+	return (u->mcr & UART_MCR_OUT2) && !uart_loopback(u);
+}
+
+/* Recompute the interrupt output; call whenever it may have changed. */
+static void uart_update_irq(struct uart *u)
+{
+	irq_line_set(&u->irq, uart_iir_id(u) != UART_IIR_NO_INT && uart_out2_pin(u));
+}
+
+/* --- Character timeout ------------------------------------------------ */
+
+uint64_t uart_char_time_ns(const struct uart *u)
+{
+	unsigned data_bits = 5 + (u->lcr & UART_LCR_WLS_MASK);
+	uint64_t half_bits, divisor;
+
+	/* Counted in half bits because 5-bit words with STB use 1.5 stop bits. */
+	half_bits = 2 * (1 + data_bits + ((u->lcr & UART_LCR_PEN) ? 1 : 0));
+	if (!(u->lcr & UART_LCR_STB))
+		half_bits += 2;
+	else if (data_bits == 5)
+		half_bits += 3;
+	else
+		half_bits += 4;
+	/*
+	 * The datasheet forbids divisor 0.  We treat it as 65536, the
+	 * slowest rate a 16-bit down-counter reaches: harmless and bounded.
+	 */
+	divisor = u->divisor ? u->divisor : 65536;
+	/* One bit lasts 16 clocks of the baud generator output (XIN / divisor). */
+	return half_bits * 16 * divisor * NSEC_PER_SEC / (2 * (uint64_t)UART_CLOCK_HZ);
+}
+
+static bool uart_timeout_armed(const struct uart *u)
+{
+	return uart_fifos_enabled(u) && u->rx.count && !u->timeout_pending;
+}
+
+uint64_t uart_next_deadline(const struct uart *u, uint64_t now_ns)
+{
+	uint64_t wait;
+
+	(void)now_ns;
+	if (!uart_timeout_armed(u))
+		return UINT64_MAX;
+	wait = UART_TIMEOUT_CHARS * uart_char_time_ns(u);
+	if (u->rx_activity_ns > UINT64_MAX - 1 - wait)
+		return UINT64_MAX - 1;	/* saturate, but stay distinct from "never" */
+	return u->rx_activity_ns + wait;
+}
+
+/*
+ * Datasheet "FIFO Interrupt Mode Operation": a timeout occurs when the
+ * RCVR FIFO holds at least one character and nothing went in or came
+ * out for 4 character times.  It is checked at every entry point so
+ * that a late timer only delays it.  Deliberate choice: we follow the
+ * datasheet and also raise it when the FIFO is at or above the trigger
+ * level (it then just replaces the RDA code, same priority).
+ */
+static void uart_check_timeout(struct uart *u, uint64_t now_ns)
+{
+	if (uart_timeout_armed(u) && now_ns >= uart_next_deadline(u, now_ns))
+		u->timeout_pending = true;
+}
+
+/* --- Receiver --------------------------------------------------------- */
+
+size_t uart_rx_room(const struct uart *u)
+{
+	if (uart_loopback(u) || u->rx.count >= uart_depth(u))
+		return 0;
+	return uart_depth(u) - u->rx.count;
+}
+
+/* --- Access epilogue -------------------------------------------------- */
+
+/*
+ * Every entry point ends here.  Check the timeout again (an LCR or
+ * divisor write may have shortened the character time so that it is
+ * already due), recompute the interrupt output, then, last, tell the
+ * console if a full receiver got room (RBR read, FIFO reset, FIFO mode
+ * change, loopback off, reset).
+ */
+static void uart_end_access(struct uart *u, size_t room_before, uint64_t now_ns)
+{
+	uart_check_timeout(u, now_ns);
+	uart_update_irq(u);
+	if (room_before == 0 && uart_rx_room(u) > 0 && u->sink.rx_room)
+		u->sink.rx_room(u->sink.opaque);
+}
+
+static void uart_rx_clear(struct uart *u)
+{
+	uart_fifo_clear(&u->rx);
+	u->timeout_pending = false;
+}
+
+/*
+ * A byte coming out of our own transmitter in loopback.  Unlike the
+ * console, the transmitter does not wait for room, so this is the one
+ * place an overrun can happen (datasheet "Line Status Register", bit 1):
+ * in FIFO mode the new character is lost and the FIFO kept; in 16450
+ * mode it overwrites the unread RBR.
+ */
+static void uart_rx_loopback(struct uart *u, uint8_t byte, uint64_t now_ns)
+{
+	if (u->rx.count < uart_depth(u)) {
+		uart_fifo_push(&u->rx, byte);
+	} else {
+		u->lsr_errors |= UART_LSR_OE;
+		u->stats.rx_overruns++;
+		if (!uart_fifos_enabled(u) && u->rx.count)
+			*uart_fifo_tail(&u->rx) = byte;
+	}
+	u->rx_activity_ns = now_ns;
+}
+
+static uint8_t uart_read_rbr(struct uart *u, uint64_t now_ns)
+{
+	/* Reading an empty RBR returns its stale contents, as the latch would. */
+	if (u->rx.count) {
+		u->rbr = uart_fifo_pop(&u->rx);
+		/* "the timer reset when the CPU reads one character from the RCVR FIFO" */
+		u->rx_activity_ns = now_ns;
+	}
+	u->timeout_pending = false;
+	return u->rbr;
+}
+
+size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len, uint64_t now_ns)
+{
+	size_t room, n, i;
+
+	if (buf == NULL)
+		return 0;
+	uart_check_timeout(u, now_ns);
+	room = uart_rx_room(u);
+	n = len < room ? len : room;
+	for (i = 0; i < n; i++)
+		uart_fifo_push(&u->rx, buf[i]);
+	if (n) {
+		/*
+		 * "the timeout timer is reset after a new character is
+		 * received"; a timeout already raised stays until RBR is read.
+		 */
+		u->rx_activity_ns = now_ns;
+		u->stats.rx_bytes += n;
+	}
+	/* Room only shrinks here, so this never calls sink.rx_room. */
+	uart_end_access(u, room, now_ns);
+	return n;
+}
+
+/* --- Transmitter ------------------------------------------------------ */
+
+static void uart_tx_empty_now(struct uart *u, bool was_busy)
+{
+	/* The THRE interrupt is raised when THR/the XMIT FIFO becomes empty. */
+	if (was_busy && u->tx.count == 0)
+		u->thre_pending = true;
+}
+
+/*
+ * Move waiting bytes out of the transmitter: to the receiver in
+ * loopback, else to the sink until it refuses one.
+ */
+static void uart_tx_drain(struct uart *u, uint64_t now_ns)
+{
+	bool was_busy = u->tx.count > 0;
+
+	/* A sink that calls uart_tx_resume() from its tx callback must not recurse. */
+	if (u->in_tx)
+		return;
+	u->in_tx = true;
+	while (u->tx.count) {
+		uint8_t byte = uart_fifo_peek(&u->tx);
+
+		if (uart_loopback(u)) {
+			uart_rx_loopback(u, byte, now_ns);
+		} else {
+			if (u->sink.tx && !u->sink.tx(u->sink.opaque, byte))
+				break;
+			u->stats.tx_bytes++;
+		}
+		uart_fifo_pop(&u->tx);
+	}
+	u->in_tx = false;
+	uart_tx_empty_now(u, was_busy);
+}
+
+static void uart_write_thr(struct uart *u, uint8_t value, uint64_t now_ns)
+{
+	if (u->tx.count < uart_depth(u)) {
+		uart_fifo_push(&u->tx, value);
+	} else if (uart_fifos_enabled(u)) {
+		/* A write to a full XMIT FIFO is lost. */
+		u->stats.tx_dropped++;
+	} else {
+		/* THR is a plain latch in 16450 mode: the new byte replaces the waiting one. */
+		*uart_fifo_tail(&u->tx) = value;
+		u->stats.tx_dropped++;
+	}
+	/*
+	 * Writing THR clears the THRE interrupt.  Let the line fall now,
+	 * before the byte leaves and THRE comes back: on the chip the line
+	 * stays low at least one character time, and a driver behind an
+	 * edge-triggered 8259 that refills THR from LSR.THRE alone, without
+	 * reading IIR, relies on that new rising edge for its next interrupt.
+	 */
+	u->thre_pending = false;
+	uart_update_irq(u);
+	uart_tx_drain(u, now_ns);
+}
+
+static void uart_tx_clear(struct uart *u)
+{
+	bool was_busy = u->tx.count > 0;
+
+	uart_fifo_clear(&u->tx);
+	uart_tx_empty_now(u, was_busy);
+}
+
+/* --- Register writes -------------------------------------------------- */
+
+static void uart_write_ier(struct uart *u, uint8_t value)
+{
+	uint8_t old = u->ier;
+
+	u->ier = value & UART_IER_MASK;
+	/*
+	 * Enabling ETBEI while THR is empty raises the THRE interrupt even
+	 * if an IIR read had cleared it.  Not spelled out in the datasheet,
+	 * but real 16550s do it and Linux depends on it: the THRE test in
+	 * serial8250_do_startup() and __start_tx() setting IER.THRI to kick
+	 * off transmission.
+	 */
+	if (!(old & UART_IER_ETBEI) && (u->ier & UART_IER_ETBEI) && u->tx.count == 0)
+		u->thre_pending = true;
+}
+
+/*
+ * Datasheet "FIFO Control Register": bit 0 must be set for the other
+ * bits to be programmed, and changing bit 0 clears both FIFOs.
+ */
+static void uart_write_fcr(struct uart *u, uint8_t value)
+{
+	bool enable = value & UART_FCR_FIFO_ENABLE;
+
+	if (enable != uart_fifos_enabled(u)) {
+		uart_rx_clear(u);
+		uart_tx_clear(u);
+	}
+	if (!enable) {
+		u->fcr = 0;
+		return;
+	}
+	if (value & UART_FCR_RCVR_RESET)
+		uart_rx_clear(u);
+	if (value & UART_FCR_XMIT_RESET)
+		uart_tx_clear(u);
+	u->fcr = value & (UART_FCR_FIFO_ENABLE | UART_FCR_DMA_MODE | UART_FCR_TRIGGER_MASK);
+}
+
+/*
+ * Latch delta bits for modem inputs that changed (datasheet "Modem
+ * Status Register"): DCTS, DDSR and DDCD on any change, TERI only when
+ * RI goes from on to off.
+ */
+static void uart_update_modem_inputs(struct uart *u)
+{
+	uint8_t in = uart_modem_inputs(u);
+	uint8_t changed = in ^ u->msr_inputs;
+
+	if (changed & UART_MSR_CTS)
+		u->msr_deltas |= UART_MSR_DCTS;
+	if (changed & UART_MSR_DSR)
+		u->msr_deltas |= UART_MSR_DDSR;
+	if (changed & UART_MSR_DCD)
+		u->msr_deltas |= UART_MSR_DDCD;
+	if ((changed & UART_MSR_RI) && !(in & UART_MSR_RI))
+		u->msr_deltas |= UART_MSR_TERI;
+	u->msr_inputs = in;
+}
+
+static void uart_write_mcr(struct uart *u, uint8_t value, uint64_t now_ns)
+{
+	u->mcr = value & UART_MCR_MASK;
+	uart_update_modem_inputs(u);
+	/* Bytes held back by the sink go to the receiver once loopback is on. */
+	uart_tx_drain(u, now_ns);
+}
+
+/* --- Public entry points ---------------------------------------------- */
+
+/* Power-on state of everything but the wiring (datasheet "UART Reset Configuration"). */
+static void uart_reset_state(struct uart *u)
+{
+	struct irq_line irq = u->irq;
+	struct uart_sink sink = u->sink;
+
+	memset(u, 0, sizeof(*u));
+	u->irq = irq;
+	u->sink = sink;
+	/* IER, FCR, LCR, MCR, SCR 0; LSR 0x60 and IIR 0x01 follow from the empty state. */
+	u->divisor = UART_DIVISOR_RESET;
+	u->msr_inputs = uart_modem_inputs(u);	/* MSR deltas 0, inputs as seen */
+}
+
+void uart_init(struct uart *u, struct irq_line irq, struct uart_sink sink)
+{
+	u->irq = irq;
+	u->sink = sink;
+	uart_reset_state(u);
+	uart_update_irq(u);
+}
+
+void uart_reset(struct uart *u)
+{
+	size_t room_before = uart_rx_room(u);
+
+	uart_reset_state(u);
+	/* The FIFOs are off after reset, so no timeout can be armed: time 0 will do. */
+	uart_end_access(u, room_before, 0);
+}
+
+uint8_t uart_peek(const struct uart *u, unsigned offset)
+{
+	bool dlab = u->lcr & UART_LCR_DLAB;
+
+	switch (offset) {
+	case UART_REG_RBR:
+		if (dlab)
+			return (uint8_t)(u->divisor & 0xff);
+		return u->rx.count ? uart_fifo_peek(&u->rx) : u->rbr;
+	case UART_REG_IER:
+		if (dlab)
+			return (uint8_t)(u->divisor >> 8);
+		return u->ier;
+	case UART_REG_IIR:
+		return uart_iir(u);
+	case UART_REG_LCR:
+		return u->lcr;
+	case UART_REG_MCR:
+		return u->mcr;
+	case UART_REG_LSR:
+		return uart_lsr(u);
+	case UART_REG_MSR:
+		return u->msr_inputs | u->msr_deltas;
+	case UART_REG_SCR:
+		return u->scr;
+	default:
+		return 0xff;
+	}
+}
+
+uint8_t uart_read(struct uart *u, unsigned offset, uint64_t now_ns)
+{
+	size_t room_before = uart_rx_room(u);
+	uint8_t value;
+
+	if (offset >= UART_NR_REGS)
+		return 0xff;
+	uart_check_timeout(u, now_ns);
+	value = uart_peek(u, offset);
+
+	switch (offset) {
+	case UART_REG_RBR:
+		if (!(u->lcr & UART_LCR_DLAB))
+			value = uart_read_rbr(u, now_ns);
+		break;
+	case UART_REG_IIR:
+		/* Reading IIR clears the THRE interrupt only when IIR reports it. */
+		if ((value & UART_IIR_ID_MASK) == UART_IIR_ID_THRE)
+			u->thre_pending = false;
+		break;
+	case UART_REG_LSR:
+		u->lsr_errors = 0;
+		break;
+	case UART_REG_MSR:
+		u->msr_deltas = 0;
+		break;
+	default:
+		break;
+	}
+	uart_end_access(u, room_before, now_ns);
+	return value;
+}
+
+void uart_write(struct uart *u, unsigned offset, uint8_t value, uint64_t now_ns)
+{
+	size_t room_before = uart_rx_room(u);
+	bool dlab = u->lcr & UART_LCR_DLAB;
+
+	if (offset >= UART_NR_REGS)
+		return;
+	uart_check_timeout(u, now_ns);
+
+	switch (offset) {
+	case UART_REG_THR:
+		if (dlab)
+			u->divisor = (u->divisor & 0xff00) | value;
+		else
+			uart_write_thr(u, value, now_ns);
+		break;
+	case UART_REG_IER:
+		if (dlab)
+			u->divisor = (u->divisor & 0x00ff) | (uint16_t)(value << 8);
+		else
+			uart_write_ier(u, value);
+		break;
+	case UART_REG_FCR:
+		uart_write_fcr(u, value);
+		break;
+	case UART_REG_LCR:
+		/* Break (SBRK) has nowhere to go: the sink carries bytes only. */
+		u->lcr = value;
+		break;
+	case UART_REG_MCR:
+		uart_write_mcr(u, value, now_ns);
+		break;
+	case UART_REG_LSR:
+	case UART_REG_MSR:
+		/*
+		 * The datasheet reserves LSR writes for factory testing; MSR
+		 * is read-only.  Both writes are ignored.
+		 */
+		break;
+	case UART_REG_SCR:
+		u->scr = value;
+		break;
+	default:
+		break;
+	}
+	uart_end_access(u, room_before, now_ns);
+}
+
+void uart_tx_resume(struct uart *u, uint64_t now_ns)
+{
+	size_t room_before = uart_rx_room(u);
+
+	uart_check_timeout(u, now_ns);
+	uart_tx_drain(u, now_ns);
+	uart_end_access(u, room_before, now_ns);
+}
+
+void uart_advance(struct uart *u, uint64_t now_ns)
+{
+	size_t room_before = uart_rx_room(u);
+
+	uart_check_timeout(u, now_ns);
+	uart_end_access(u, room_before, now_ns);
+}
