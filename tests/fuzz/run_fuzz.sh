@@ -1,0 +1,20 @@
+#!/bin/bash
+# A short, bounded libFuzzer run of one device model, for `meson test`.
+#
+#   run_fuzz.sh NAME SOURCE_ROOT OUT_DIR RUNS
+#
+# Builds tests/fuzz/fuzz_NAME.c with clang's libFuzzer, ASan and UBSan (the
+# main build may use gcc, which has no libFuzzer), then runs RUNS inputs
+# from a fixed seed.  Long runs: see DEVELOPERS.md ("Fuzzing").
+set -euo pipefail
+name=$1 src=$2 out=$3 runs=$4
+
+if ! command -v clang >/dev/null; then
+	echo "FAIL: clang not found: scripts/install-deps test installs clang and libclang-rt-14-dev"
+	exit 1
+fi
+mkdir -p "$out"
+clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-I"$src/devices" -o "$out/fuzz_$name" \
+	"$src/tests/fuzz/fuzz_$name.c" "$src/devices/$name.c"
+"$out/fuzz_$name" -runs="$runs" -seed=1 -max_len=4096 -print_final_stats=1 2>&1 | tail -15
