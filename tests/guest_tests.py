@@ -297,7 +297,8 @@ def tick_rate(env, seconds):
 
 @test(timeout=120)
 def pit_interrupt_rate(env):
-    irqs, wall = tick_rate(env, 5)
+    # MINIVMM_PIT_SECONDS=10 makes this the 10 s benchmark of DEVELOPERS.md.
+    irqs, wall = tick_rate(env, int(os.environ.get("MINIVMM_PIT_SECONDS", "5")))
     expected = wall * 1000
     print("delivered %d IRQ0 in %.3f s: %.2f%% of the 1000 Hz rate" % (irqs, wall, 100 * irqs / expected))
     # Generous: under nested emulation the host itself is an emulator.
