@@ -357,54 +357,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_STANDALONE
-static int run_file(FILE *f, const char *name)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	do {
-		if (len == cap) {
-			uint8_t *grown;
-
-			cap = cap ? cap * 2 : 4096;
-			grown = realloc(buf, cap);
-			if (grown == NULL) {
-				free(buf);
-				fprintf(stderr, "%s: out of memory\n", name);
-				return 1;
-			}
-			buf = grown;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		free(buf);
-		fprintf(stderr, "%s: read error\n", name);
-		return 1;
-	}
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	int ret = 0;
-
-	if (argc < 2)
-		return run_file(stdin, "<stdin>");
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-
-		if (f == NULL) {
-			perror(argv[i]);
-			ret = 1;
-			continue;
-		}
-		ret |= run_file(f, argv[i]);
-		fclose(f);
-	}
-	return ret;
-}
+#include "fuzz_replay.h"
 #endif

@@ -262,47 +262,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_STANDALONE
-/* Replays inputs without libFuzzer: each file named, or stdin. */
-static int fuzz_replay(FILE *f)
-{
-	size_t cap = 4096, len = 0, n;
-	uint8_t *buf = malloc(cap);
-
-	if (!buf)
-		return -1;
-	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += n;
-		if (len == cap) {
-			uint8_t *bigger = realloc(buf, cap * 2);
-
-			if (!bigger) {
-				free(buf);
-				return -1;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2)
-		return fuzz_replay(stdin) ? 1 : 0;
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-
-		if (!f || fuzz_replay(f)) {
-			perror(argv[i]);
-			if (f)
-				fclose(f);
-			return 1;
-		}
-		fclose(f);
-	}
-	return 0;
-}
+#include "fuzz_replay.h"
 #endif
