@@ -164,6 +164,19 @@ static void pic_acked(void *opaque, unsigned irq)
 	}
 }
 
+/* Claim a range of the bus for a device, with a one-line error naming it. */
+static int board_claim(struct machine *m, enum bus_space space, uint64_t base, uint64_t len,
+		       const char *name, const struct bus_ops *ops, void *opaque, struct error *err)
+{
+	int ret = bus_register(&m->bus, space, base, len, name, ops, opaque);
+
+	if (ret < 0)
+		return error_set(err, ret, "%s: cannot claim %s 0x%llx-0x%llx: %s", name,
+				 bus_space_name(space), (unsigned long long)base,
+				 (unsigned long long)(base + len - 1), strerror(-ret));
+	return 0;
+}
+
 /* A device's port ranges, each claimed with its own window. */
 struct board_range {
 	uint16_t base, len;
@@ -174,11 +187,13 @@ static int board_claim_windows(struct machine *m, struct board_window *windows,
 			       const struct bus_ops *ops, struct error *err)
 {
 	for (size_t i = 0; i < n; i++) {
+		int ret;
+
 		windows[i] = (struct board_window){ .machine = m, .base = ranges[i].base };
-		if (bus_register(&m->bus, BUS_PIO, ranges[i].base, ranges[i].len, name, ops,
-				 &windows[i]) < 0)
-			return error_set(err, -EBUSY, "%s: ports 0x%x-0x%x are taken", name,
-					 ranges[i].base, ranges[i].base + ranges[i].len - 1);
+		ret = board_claim(m, BUS_PIO, ranges[i].base, ranges[i].len, name, ops,
+				  &windows[i], err);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -278,10 +293,8 @@ static const struct bus_ops debug_exit_ops = { .write = debug_exit_io_write };
 static int debug_exit_setup(struct machine *m, struct error *err)
 {
 	m->board.debug_exit = (struct debug_exit){ .request_exit = debug_exit_request, .opaque = m };
-	if (bus_register(&m->bus, BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN, "debug-exit",
-			 &debug_exit_ops, m) < 0)
-		return error_set(err, -EBUSY, "debug-exit: port 0x%x is taken", DEBUG_EXIT_PORT);
-	return 0;
+	return board_claim(m, BUS_PIO, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN, "debug-exit",
+			   &debug_exit_ops, m, err);
 }
 
 /* ---- COM1: 16550A at 0x3f8, IRQ 4 ------------------------------------------ */
@@ -394,9 +407,9 @@ static int com1_setup(struct machine *m, struct error *err)
 	ret = board_timer_init(m, &m->board.com1_timer, com1_next_deadline, com1_expired, err);
 	if (ret < 0)
 		return ret;
-	if (bus_register(&m->bus, BUS_PIO, COM1_BASE, COM1_LEN, "com1", &com1_ops, m) < 0)
-		return error_set(err, -EBUSY, "com1: ports 0x%x-0x%x are taken", COM1_BASE,
-				 COM1_BASE + COM1_LEN - 1);
+	ret = board_claim(m, BUS_PIO, COM1_BASE, COM1_LEN, "com1", &com1_ops, m, err);
+	if (ret < 0)
+		return ret;
 	ret = console_init(&m->console, m->loop, 0, 1, &com1_console_ops, m);
 	if (ret < 0)
 		return error_set(err, ret, "cannot set up the console on stdin/stdout: %s",
@@ -469,20 +482,23 @@ static const struct bus_ops testdev_mmio_ops = {
 static int testdev_setup(struct machine *m, struct error *err)
 {
 	struct irq_line lines[TESTDEV_NR_LINES];
+	int ret;
 
 	for (unsigned i = 0; i < TESTDEV_NR_LINES; i++)
 		lines[i] = irq_line_connect(board_irq_from_testdev, m, i);
 	testdev_init(&m->board.testdev, lines);
-	if (bus_register(&m->bus, BUS_PIO, TESTDEV_IRQ_PORT, TESTDEV_NR_IRQ_PORTS, "testdev-irq",
-			 &testdev_irq_ops, m) < 0 ||
-	    bus_register(&m->bus, BUS_PIO, TESTDEV_DATA_PORT, TESTDEV_DATA_LEN, "testdev-data",
-			 &testdev_data_ops, m) < 0 ||
-	    bus_register(&m->bus, BUS_PIO, TESTDEV_DATA_BYTE_PORT, TESTDEV_DATA_LEN,
-			 "testdev-data-byte", &testdev_data_ops, m) < 0 ||
-	    bus_register(&m->bus, BUS_MMIO, TESTDEV_MMIO_BASE, TESTDEV_MMIO_LEN, "testdev-mmio",
-			 &testdev_mmio_ops, m) < 0)
-		return error_set(err, -EBUSY, "testdev: its ports or MMIO window are taken");
-	return 0;
+	ret = board_claim(m, BUS_PIO, TESTDEV_IRQ_PORT, TESTDEV_NR_IRQ_PORTS, "testdev-irq",
+			  &testdev_irq_ops, m, err);
+	if (ret == 0)
+		ret = board_claim(m, BUS_PIO, TESTDEV_DATA_PORT, TESTDEV_DATA_LEN, "testdev-data",
+				  &testdev_data_ops, m, err);
+	if (ret == 0)
+		ret = board_claim(m, BUS_PIO, TESTDEV_DATA_BYTE_PORT, TESTDEV_DATA_LEN,
+				  "testdev-data-byte", &testdev_data_ops, m, err);
+	if (ret == 0)
+		ret = board_claim(m, BUS_MMIO, TESTDEV_MMIO_BASE, TESTDEV_MMIO_LEN, "testdev-mmio",
+				  &testdev_mmio_ops, m, err);
+	return ret;
 }
 
 /* ---- the device table ------------------------------------------------------ */

@@ -20,7 +20,7 @@ static void console_update_in_watcher(struct console *c)
 		ev_io_stop(c->loop, &c->in_watcher);
 }
 
-static void console_print_help(struct console *c)
+static void console_print_help(void)
 {
 	static const char help[] =
 		"\r\nminivmm console escapes:\r\n"
@@ -30,7 +30,6 @@ static void console_print_help(struct console *c)
 	ssize_t ignored = write(STDERR_FILENO, help, sizeof(help) - 1);
 
 	(void)ignored;
-	(void)c;
 }
 
 /*
@@ -47,7 +46,7 @@ static bool console_take_input(struct console *c, const uint8_t *buf, size_t len
 			if (ch == 'x' || ch == 'X')
 				return false;
 			if (ch == 'h' || ch == 'H' || ch == '?')
-				console_print_help(c);
+				console_print_help();
 			else if (ch == CONSOLE_ESCAPE)
 				c->in_buf[c->in_len++] = ch;
 			/* Anything else after Ctrl-A is swallowed, as QEMU does. */
