@@ -71,10 +71,50 @@ const struct bus_region *bus_find(const struct bus *bus, enum bus_space space, u
 	return NULL;
 }
 
+/* The next piece of a split access: max bytes, or what is left of the access. */
+static unsigned bus_piece_size(unsigned max, unsigned done, unsigned size)
+{
+	return size - done < max ? size - done : max;
+}
+
+/*
+ * An access wider than the device at its first address implements: each
+ * piece goes back through bus_read() on its own, so a piece past the
+ * device's range finds its own device (and width), or floats and is counted.
+ * The recursion ends because every piece is narrower than the access.
+ */
+static uint64_t bus_read_split(struct bus *bus, enum bus_space space, uint64_t addr,
+			       unsigned size, unsigned max)
+{
+	uint64_t value = 0;
+	unsigned done, piece;
+
+	for (done = 0; done < size; done += piece) {
+		piece = bus_piece_size(max, done, size);
+		value |= bus_read(bus, space, addr + done, piece) << (8 * done);
+	}
+	return value;
+}
+
+static void bus_write_split(struct bus *bus, enum bus_space space, uint64_t addr,
+			    uint64_t value, unsigned size, unsigned max)
+{
+	unsigned done, piece;
+
+	for (done = 0; done < size; done += piece) {
+		piece = bus_piece_size(max, done, size);
+		bus_write(bus, space, addr + done, value >> (8 * done), piece);
+	}
+}
+
 uint64_t bus_read(struct bus *bus, enum bus_space space, uint64_t addr, unsigned size)
 {
 	const struct bus_region *r = bus_find(bus, space, addr);
 
+	/* Split before looking for a handler: the bytes past a write-only
+	 * device's range may belong to a device that can be read. */
+	if (r != NULL && r->ops->max_access_size != 0 && size > r->ops->max_access_size)
+		return bus_read_split(bus, space, addr, size, r->ops->max_access_size);
 	if (r == NULL || r->ops->read == NULL) {
 		bus->unclaimed[space].reads++;
 		bus->unclaimed[space].last_addr = addr;
@@ -89,6 +129,10 @@ void bus_write(struct bus *bus, enum bus_space space, uint64_t addr, uint64_t va
 {
 	const struct bus_region *r = bus_find(bus, space, addr);
 
+	if (r != NULL && r->ops->max_access_size != 0 && size > r->ops->max_access_size) {
+		bus_write_split(bus, space, addr, value, size, r->ops->max_access_size);
+		return;
+	}
 	if (r == NULL || r->ops->write == NULL) {
 		bus->unclaimed[space].writes++;
 		bus->unclaimed[space].last_addr = addr;

@@ -28,10 +28,25 @@ enum bus_space {
  * A device's handlers: `offset` is relative to the start of its range,
  * `size` is 1, 2, 4 (or 8 for MMIO) bytes, values are little-endian and
  * occupy the low `size` bytes.
+ *
+ * `max_access_size` is the widest access the handlers implement: 1, 2, 4
+ * or 8 bytes, or 0 for "any size" (the handlers get every access whole).
+ * The bus splits a wider access into consecutive accesses of
+ * max_access_size bytes at increasing addresses, the lowest address
+ * carrying the lowest byte, as an ISA bus controller does for an 8-bit
+ * device (`inw 0x20` reads 0x20 then 0x21) and as QEMU's
+ * MemoryRegionOps.impl.max_access_size does.  Each piece is dispatched on
+ * its own by address: a piece past the end of the range goes to whoever
+ * claims that address (split again for that device's width), or floats
+ * and is counted as one unclaimed access if nobody does.  A piece goes
+ * whole to the device that claims its first byte, so a range whose length
+ * is not a multiple of max_access_size can still see a piece run past
+ * its end, as any access can with max_access_size 0.
  */
 struct bus_ops {
 	uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
 	void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+	unsigned max_access_size;
 };
 
 struct bus_region {
@@ -71,8 +86,16 @@ int bus_register(struct bus *bus, enum bus_space space, uint64_t base, uint64_t 
 /* The region containing `addr`, or NULL if nobody claimed it. */
 const struct bus_region *bus_find(const struct bus *bus, enum bus_space space, uint64_t addr);
 
-/* Dispatch one access of `size` bytes (1, 2, 4 or 8). Unclaimed reads
- * return all-ones of that size. */
+/*
+ * Dispatch one access of `size` bytes (1, 2, 4 or 8), split into pieces
+ * when the device at `addr` implements only narrower ones (see struct
+ * bus_ops).  Unclaimed reads return all-ones of that size.  Each access
+ * or piece that nobody claims (or whose device lacks that handler) counts
+ * once in `unclaimed`, with its own address as last_addr: an `inl` from
+ * the last port of a 1-byte-wide device with nothing claimed after it
+ * counts three unclaimed reads, the last at addr + 3.  An access that
+ * starts where nobody claims is not split: it floats whole and counts once.
+ */
 uint64_t bus_read(struct bus *bus, enum bus_space space, uint64_t addr, unsigned size);
 void bus_write(struct bus *bus, enum bus_space space, uint64_t addr, uint64_t value,
 	       unsigned size);
