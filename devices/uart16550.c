@@ -10,6 +10,9 @@
  * the console when the receiver got room again.
  */
 
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "uart16550.h"
@@ -32,6 +35,16 @@
  * drivers that wait for CTS or DCD before sending do not stall.
  */
 #define UART_MSR_TERMINAL	(UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS)
+
+_Static_assert(UART_EVENT_NR <= DEV_EVENT_MAX_TYPES, "too many UART event types");
+
+/* --- Events ----------------------------------------------------------- */
+
+static void uart_emit(const struct uart *u, enum uart_event type, uint32_t a0, uint32_t a1,
+		      uint32_t a2)
+{
+	dev_event_emit(&u->events, DEV_EVENT_UART, type, 0, a0, a1, a2);
+}
 
 /* --- FIFOs ------------------------------------------------------------ */
 
@@ -185,10 +198,18 @@ static bool uart_out2_pin(const struct uart *u)
 	return (u->mcr & UART_MCR_OUT2) && !uart_loopback(u);
 }
 
-/* Recompute the interrupt output; call whenever it may have changed. */
+/*
+ * Recompute the interrupt output; call whenever it may have changed.
+ * The line itself filters out non-changes, so the event follows its
+ * level rather than keeping a second copy that a reset could desync.
+ */
 static void uart_update_irq(struct uart *u)
 {
+	bool was = u->irq.level;
+
 	irq_line_set(&u->irq, uart_iir_id(u) != UART_IIR_NO_INT && uart_out2_pin(u));
+	if (u->irq.level != was)
+		uart_emit(u, UART_EVENT_IRQ, u->irq.level, uart_iir(u), 0);
 }
 
 /* --- Character timeout ------------------------------------------------ */
@@ -288,13 +309,19 @@ static void uart_rx_clear(struct uart *u)
  */
 static void uart_rx_loopback(struct uart *u, uint8_t byte, uint64_t now_ns)
 {
+	uart_emit(u, UART_EVENT_LOOPBACK, byte, 0, 0);
 	if (u->rx.count < uart_depth(u)) {
 		uart_fifo_push(&u->rx, byte);
 	} else {
+		uint8_t lost = byte;
+
 		u->lsr_errors |= UART_LSR_OE;
 		u->stats.rx_overruns++;
-		if (!uart_fifos_enabled(u) && u->rx.count)
+		if (!uart_fifos_enabled(u) && u->rx.count) {
+			lost = *uart_fifo_tail(&u->rx);
 			*uart_fifo_tail(&u->rx) = byte;
+		}
+		uart_emit(u, UART_EVENT_OVERRUN, lost, 0, 0);
 	}
 	u->rx_activity_ns = now_ns;
 }
@@ -320,8 +347,10 @@ size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len, uint64_t now
 	uart_check_timeout(u, now_ns);
 	room = uart_rx_room(u);
 	n = len < room ? len : room;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		uart_fifo_push(&u->rx, buf[i]);
+		uart_emit(u, UART_EVENT_RX, buf[i], 0, 0);
+	}
 	if (n) {
 		/*
 		 * "the timeout timer is reset after a new character is
@@ -365,6 +394,7 @@ static void uart_tx_drain(struct uart *u, uint64_t now_ns)
 			if (u->sink.tx && !u->sink.tx(u->sink.opaque, byte))
 				break;
 			u->stats.tx_bytes++;
+			uart_emit(u, UART_EVENT_TX, byte, 0, 0);
 		}
 		uart_fifo_pop(&u->tx);
 	}
@@ -379,10 +409,14 @@ static void uart_write_thr(struct uart *u, uint8_t value, uint64_t now_ns)
 	} else if (uart_fifos_enabled(u)) {
 		/* A write to a full XMIT FIFO is lost. */
 		u->stats.tx_dropped++;
+		uart_emit(u, UART_EVENT_TX_DROPPED, value, 0, 0);
 	} else {
 		/* THR is a plain latch in 16450 mode: the new byte replaces the waiting one. */
+		uint8_t lost = *uart_fifo_tail(&u->tx);
+
 		*uart_fifo_tail(&u->tx) = value;
 		u->stats.tx_dropped++;
+		uart_emit(u, UART_EVENT_TX_DROPPED, lost, 1, 0);
 	}
 	/*
 	 * Writing THR clears the THRE interrupt.  Let the line fall now,
@@ -420,6 +454,7 @@ static void uart_write_ier(struct uart *u, uint8_t value)
 	 */
 	if (!(old & UART_IER_ETBEI) && (u->ier & UART_IER_ETBEI) && u->tx.count == 0)
 		u->thre_pending = true;
+	uart_emit(u, UART_EVENT_IER, old, u->ier, 0);
 }
 
 /*
@@ -436,13 +471,14 @@ static void uart_write_fcr(struct uart *u, uint8_t value)
 	}
 	if (!enable) {
 		u->fcr = 0;
-		return;
+	} else {
+		if (value & UART_FCR_RCVR_RESET)
+			uart_rx_clear(u);
+		if (value & UART_FCR_XMIT_RESET)
+			uart_tx_clear(u);
+		u->fcr = value & (UART_FCR_FIFO_ENABLE | UART_FCR_DMA_MODE | UART_FCR_TRIGGER_MASK);
 	}
-	if (value & UART_FCR_RCVR_RESET)
-		uart_rx_clear(u);
-	if (value & UART_FCR_XMIT_RESET)
-		uart_tx_clear(u);
-	u->fcr = value & (UART_FCR_FIFO_ENABLE | UART_FCR_DMA_MODE | UART_FCR_TRIGGER_MASK);
+	uart_emit(u, UART_EVENT_FCR, value, enable, uart_rx_trigger(u));
 }
 
 /*
@@ -468,10 +504,37 @@ static void uart_update_modem_inputs(struct uart *u)
 
 static void uart_write_mcr(struct uart *u, uint8_t value, uint64_t now_ns)
 {
+	uint8_t old = u->mcr;
+
 	u->mcr = value & UART_MCR_MASK;
+	uart_emit(u, UART_EVENT_MCR, old, u->mcr, 0);
 	uart_update_modem_inputs(u);
 	/* Bytes held back by the sink go to the receiver once loopback is on. */
 	uart_tx_drain(u, now_ns);
+}
+
+/*
+ * DLL and DLM are written one byte at a time, so a divisor change takes
+ * up to two writes; each that changes the latch is reported, a rewrite
+ * of the same byte is not (it changes neither rate nor timing).
+ */
+static void uart_write_divisor(struct uart *u, uint16_t divisor)
+{
+	if (divisor == u->divisor)
+		return;
+	u->divisor = divisor;
+	/* Divisor 0 runs as 65536, see uart_char_time_ns(). */
+	uart_emit(u, UART_EVENT_DIVISOR, divisor, UART_CLOCK_HZ / 16 / (divisor ? divisor : 65536u),
+		  0);
+}
+
+static void uart_write_lcr(struct uart *u, uint8_t value)
+{
+	uint8_t old = u->lcr;
+
+	/* Break (SBRK) has nowhere to go: the sink carries bytes only. */
+	u->lcr = value;
+	uart_emit(u, UART_EVENT_LCR, old, value, 0);
 }
 
 /* --- Public entry points ---------------------------------------------- */
@@ -481,10 +544,12 @@ static void uart_reset_state(struct uart *u)
 {
 	struct irq_line irq = u->irq;
 	struct uart_sink sink = u->sink;
+	struct dev_events events = u->events;
 
 	memset(u, 0, sizeof(*u));
 	u->irq = irq;
 	u->sink = sink;
+	u->events = events;
 	/* IER, FCR, LCR, MCR, SCR 0; LSR 0x60 and IIR 0x01 follow from the empty state. */
 	u->divisor = UART_DIVISOR_RESET;
 	u->msr_inputs = uart_modem_inputs(u);	/* MSR deltas 0, inputs as seen */
@@ -494,6 +559,8 @@ void uart_init(struct uart *u, struct irq_line irq, struct uart_sink sink)
 {
 	u->irq = irq;
 	u->sink = sink;
+	/* Nobody listens yet: the VMM sets u->events after init. */
+	u->events = (struct dev_events){ 0 };
 	uart_reset_state(u);
 	uart_update_irq(u);
 }
@@ -503,6 +570,7 @@ void uart_reset(struct uart *u)
 	size_t room_before = uart_rx_room(u);
 
 	uart_reset_state(u);
+	uart_emit(u, UART_EVENT_RESET, 0, 0, 0);
 	/* The FIFOs are off after reset, so no timeout can be armed: time 0 will do. */
 	uart_end_access(u, room_before, 0);
 }
@@ -582,13 +650,13 @@ void uart_write(struct uart *u, unsigned offset, uint8_t value, uint64_t now_ns)
 	switch (offset) {
 	case UART_REG_THR:
 		if (dlab)
-			u->divisor = (u->divisor & 0xff00) | value;
+			uart_write_divisor(u, (u->divisor & 0xff00) | value);
 		else
 			uart_write_thr(u, value, now_ns);
 		break;
 	case UART_REG_IER:
 		if (dlab)
-			u->divisor = (u->divisor & 0x00ff) | (uint16_t)(value << 8);
+			uart_write_divisor(u, (u->divisor & 0x00ff) | (uint16_t)(value << 8));
 		else
 			uart_write_ier(u, value);
 		break;
@@ -596,8 +664,7 @@ void uart_write(struct uart *u, unsigned offset, uint8_t value, uint64_t now_ns)
 		uart_write_fcr(u, value);
 		break;
 	case UART_REG_LCR:
-		/* Break (SBRK) has nowhere to go: the sink carries bytes only. */
-		u->lcr = value;
+		uart_write_lcr(u, value);
 		break;
 	case UART_REG_MCR:
 		uart_write_mcr(u, value, now_ns);
@@ -633,4 +700,228 @@ void uart_advance(struct uart *u, uint64_t now_ns)
 
 	uart_check_timeout(u, now_ns);
 	uart_end_access(u, room_before, now_ns);
+}
+
+/* --- Event names and formatter ------------------------------------------ */
+
+const char *const uart_event_names[UART_EVENT_NR] = {
+	[UART_EVENT_IER] = "IER",
+	[UART_EVENT_LCR] = "LCR",
+	[UART_EVENT_MCR] = "MCR",
+	[UART_EVENT_FCR] = "FCR",
+	[UART_EVENT_DIVISOR] = "divisor",
+	[UART_EVENT_TX] = "tx",
+	[UART_EVENT_RX] = "rx",
+	[UART_EVENT_TX_DROPPED] = "tx-dropped",
+	[UART_EVENT_OVERRUN] = "overrun",
+	[UART_EVENT_IRQ] = "irq",
+	[UART_EVENT_LOOPBACK] = "loopback",
+	[UART_EVENT_RESET] = "reset",
+};
+
+/*
+ * An output buffer filled piece by piece with snprintf semantics: len
+ * counts everything asked for, only what fits is written, and buf stays
+ * NUL-terminated whenever size > 0.
+ */
+struct uart_out {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void uart_outf(struct uart_out *o, const char *fmt, ...)
+{
+	size_t off = o->len < o->size ? o->len : o->size;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	/* Past the end (or size 0, buf maybe NULL): only measure. */
+	if (off < o->size)
+		n = vsnprintf(o->buf + off, o->size - off, fmt, ap);
+	else
+		n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+/* A byte as hex, and as a quoted character when it is printable ASCII. */
+static void uart_out_byte(struct uart_out *o, uint32_t byte)
+{
+	uart_outf(o, "0x%02x", byte & 0xff);
+	if (byte >= 0x20 && byte < 0x7f)
+		uart_outf(o, " '%c'", (char)byte);
+}
+
+static const char *uart_iir_name(uint32_t iir)
+{
+	switch (iir & UART_IIR_ID_MASK) {
+	case UART_IIR_NO_INT:
+		return "none";
+	case UART_IIR_ID_MS:
+		return "modem status";
+	case UART_IIR_ID_THRE:
+		return "THRE";
+	case UART_IIR_ID_RDA:
+		return "RX data";
+	case UART_IIR_ID_RLS:
+		return "line status";
+	case UART_IIR_ID_CTI:
+		return "RX timeout";
+	default:
+		return "?";
+	}
+}
+
+/* The IER bits that changed, each as "<source> interrupt on/off". */
+static void uart_out_ier(struct uart_out *o, uint32_t old, uint32_t new)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} bits[] = {
+		{ UART_IER_ERBFI, "RX data" },
+		{ UART_IER_ETBEI, "THRE" },
+		{ UART_IER_ELSI, "line status" },
+		{ UART_IER_EDSSI, "modem status" },
+	};
+	unsigned i;
+
+	/* The bits are in ascending order: a lower one set means a name came before. */
+	uart_outf(o, "IER 0x%02x -> 0x%02x (", old & 0xff, new & 0xff);
+	if (old == new)
+		uart_outf(o, "unchanged");
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if ((old ^ new) & bits[i].bit)
+			uart_outf(o, "%s%s interrupt %s", (old ^ new) & (bits[i].bit - 1) ? ", " : "",
+				  bits[i].name, (new & bits[i].bit) ? "on" : "off");
+	}
+	uart_outf(o, ")");
+}
+
+/* Frame format as a terminal program writes it: 8N1, 7E2, 5N1.5; then break and DLAB. */
+static void uart_out_lcr(struct uart_out *o, uint32_t old, uint32_t new)
+{
+	unsigned data_bits = 5 + (new & UART_LCR_WLS_MASK);
+	char parity = 'N';
+
+	if (new & UART_LCR_PEN) {
+		/* Stick parity: EPS set forces the bit to 0 (space), clear to 1 (mark). */
+		if (new & UART_LCR_STICK)
+			parity = (new & UART_LCR_EPS) ? 'S' : 'M';
+		else
+			parity = (new & UART_LCR_EPS) ? 'E' : 'O';
+	}
+	uart_outf(o, "LCR 0x%02x (%u%c%s", new & 0xff, data_bits, parity,
+		  !(new & UART_LCR_STB) ? "1" : data_bits == 5 ? "1.5" : "2");
+	if (new & UART_LCR_SBRK)
+		uart_outf(o, ", break on");
+	else if (old & UART_LCR_SBRK)
+		uart_outf(o, ", break off");
+	if (new & UART_LCR_DLAB)
+		uart_outf(o, ", DLAB on");
+	else if (old & UART_LCR_DLAB)
+		uart_outf(o, ", DLAB off");
+	uart_outf(o, ")");
+}
+
+static void uart_out_mcr(struct uart_out *o, uint32_t new)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} bits[] = {
+		{ UART_MCR_DTR, "DTR" },
+		{ UART_MCR_RTS, "RTS" },
+		{ UART_MCR_OUT1, "OUT1" },
+		{ UART_MCR_OUT2, "OUT2" },
+		{ UART_MCR_LOOP, "LOOP" },
+	};
+	unsigned i;
+
+	/* Ascending bits again: a lower one set means a name came before. */
+	uart_outf(o, "MCR 0x%02x (", new & 0xff);
+	if (!(new & UART_MCR_MASK))
+		uart_outf(o, "all off");
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (new & bits[i].bit)
+			uart_outf(o, "%s%s", new & (bits[i].bit - 1) ? " " : "", bits[i].name);
+	}
+	uart_outf(o, ")");
+}
+
+static void uart_out_fcr(struct uart_out *o, uint32_t value, uint32_t enabled, uint32_t trigger)
+{
+	uart_outf(o, "FCR 0x%02x (FIFOs %s", value & 0xff, enabled ? "on" : "off");
+	/* With bit 0 clear the chip ignores the other bits. */
+	if (enabled) {
+		uart_outf(o, ", trigger %u", trigger);
+		if (value & UART_FCR_RCVR_RESET)
+			uart_outf(o, ", RX reset");
+		if (value & UART_FCR_XMIT_RESET)
+			uart_outf(o, ", TX reset");
+		if (value & UART_FCR_DMA_MODE)
+			uart_outf(o, ", DMA mode");
+	}
+	uart_outf(o, ")");
+}
+
+int uart_event_format(const struct dev_event *ev, char *buf, size_t size)
+{
+	struct uart_out o = { .buf = buf, .size = size };
+	const uint32_t *a = ev->arg;
+
+	if (size)
+		buf[0] = '\0';
+	switch (ev->type) {
+	case UART_EVENT_IER:
+		uart_out_ier(&o, a[0], a[1]);
+		break;
+	case UART_EVENT_LCR:
+		uart_out_lcr(&o, a[0], a[1]);
+		break;
+	case UART_EVENT_MCR:
+		uart_out_mcr(&o, a[1]);
+		break;
+	case UART_EVENT_FCR:
+		uart_out_fcr(&o, a[0], a[1], a[2]);
+		break;
+	case UART_EVENT_DIVISOR:
+		uart_outf(&o, "divisor %u (%u baud%s)", a[0], a[1],
+			  a[0] ? "" : ", forbidden: runs as 65536");
+		break;
+	case UART_EVENT_TX:
+	case UART_EVENT_RX:
+	case UART_EVENT_LOOPBACK:
+	case UART_EVENT_OVERRUN:
+		uart_outf(&o, "%s ", uart_event_names[ev->type]);
+		uart_out_byte(&o, a[0]);
+		if (ev->type == UART_EVENT_OVERRUN)
+			uart_outf(&o, " lost");
+		break;
+	case UART_EVENT_TX_DROPPED:
+		uart_outf(&o, "tx-dropped ");
+		uart_out_byte(&o, a[0]);
+		uart_outf(&o, " (%s)", a[1] ? "THR overwritten" : "XMIT FIFO full");
+		break;
+	case UART_EVENT_IRQ:
+		if (a[0])
+			uart_outf(&o, "irq high (IIR 0x%02x: %s)", a[1] & 0xff, uart_iir_name(a[1]));
+		else if ((a[1] & UART_IIR_ID_MASK) != UART_IIR_NO_INT)
+			uart_outf(&o, "irq low (IIR 0x%02x: %s held off by OUT2/loopback)",
+				 a[1] & 0xff, uart_iir_name(a[1]));
+		else
+			uart_outf(&o, "irq low");
+		break;
+	case UART_EVENT_RESET:
+		uart_outf(&o, "reset");
+		break;
+	default:
+		uart_outf(&o, "event %u", ev->type);
+		break;
+	}
+	return o.len > INT_MAX ? INT_MAX : (int)o.len;
 }

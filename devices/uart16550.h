@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "irq.h"
 
 /* Register offsets from the base port (datasheet "Summary of Registers"). */
@@ -144,6 +145,53 @@ struct uart_stats {
 	uint64_t rx_overruns;	/* loopback bytes lost to a full receiver (LSR.OE) */
 };
 
+/*
+ * Device events (devices/events.h), source DEV_EVENT_UART, unit 0.  Each
+ * is emitted after the state change it reports, so a listener sees cause
+ * before effect: "IER" before the "irq" it raises, "MCR" (loopback on)
+ * before the "loopback" bytes it releases.  IER, LCR, MCR and FCR writes
+ * are reported even when they rewrite the same value (the write is what
+ * a driver did); the divisor only when it changes; pure reads never.
+ * Read side effects (IIR clearing THRE, LSR clearing errors, RBR popping
+ * a byte) show up as the "irq" they cause.
+ */
+enum uart_event {
+	UART_EVENT_IER,		/* IER written: arg0 old IER, arg1 new IER (bits 0-3) */
+	UART_EVENT_LCR,		/* LCR written: arg0 old LCR, arg1 new LCR */
+	UART_EVENT_MCR,		/* MCR written: arg0 old MCR, arg1 new MCR (bits 0-4) */
+	UART_EVENT_FCR,		/* FCR written: arg0 value written, arg1 1 if FIFOs now
+				 * enabled, arg2 RCVR trigger level now (1, 4, 8, 14) */
+	UART_EVENT_DIVISOR,	/* a DLL or DLM write changed the divisor: arg0 new
+				 * divisor, arg1 baud rate (UART_CLOCK_HZ / 16 / divisor,
+				 * divisor 0 counted as 65536) */
+	UART_EVENT_TX,		/* arg0 a byte the sink took (or an unconnected line lost) */
+	UART_EVENT_RX,		/* arg0 a byte taken from the console by uart_receive() */
+	UART_EVENT_TX_DROPPED,	/* a THR write to a full transmitter: arg0 the byte lost,
+				 * arg1 1 if it was the waiting byte that the write
+				 * replaced (16450 THR latch), 0 if it was the byte
+				 * written (full XMIT FIFO) */
+	UART_EVENT_OVERRUN,	/* LSR.OE: arg0 the byte lost (the new one in FIFO mode,
+				 * the unread RBR in 16450 mode) */
+	UART_EVENT_IRQ,		/* the interrupt line changed: arg0 new level (0/1),
+				 * arg1 IIR at that moment (low with a pending IIR code:
+				 * OUT2 off or loopback holds the pin inactive) */
+	UART_EVENT_LOOPBACK,	/* arg0 a byte the transmitter sent to the receiver in
+				 * loopback (an "overrun" follows if it did not fit) */
+	UART_EVENT_RESET,	/* uart_reset(): master reset, no arguments */
+	UART_EVENT_NR
+};
+
+/* Short, stable names of the event types, for traces and filters. */
+extern const char *const uart_event_names[UART_EVENT_NR];
+
+/*
+ * Describe one UART event, e.g. "IER 0x00 -> 0x02 (THRE interrupt on)",
+ * "tx 0x41 'A'", "irq high (IIR 0xc2: THRE)".  A dev_event_format_fn:
+ * pure, snprintf semantics (never writes more than size bytes, size may
+ * be 0), returns the full length.  An unknown type gives "event N".
+ */
+int uart_event_format(const struct dev_event *ev, char *buf, size_t size);
+
 struct uart {
 	/* Programmer-visible registers. */
 	uint8_t ier;		/* bits 0-3 only */
@@ -173,17 +221,25 @@ struct uart {
 	struct irq_line irq;
 	struct uart_sink sink;
 	struct uart_stats stats;
+	/*
+	 * Where events go.  uart_init() zeroes it (nobody listens); the VMM
+	 * sets it after uart_init() and uart_reset() keeps it, like irq and
+	 * sink.  The "irq" event follows the line's forwarded level, so an
+	 * unconnected line (irq.set_level NULL) reports none.
+	 */
+	struct dev_events events;
 };
 
 /*
  * Initialise u in its power-on state (datasheet "UART Reset
  * Configuration" table), wired to irq and sink.  The line starts low.
+ * u->events is zeroed: set it afterwards to listen.
  */
 void uart_init(struct uart *u, struct irq_line irq, struct uart_sink sink);
 
 /*
- * Master reset: registers and FIFOs to their power-on state, irq and
- * sink kept.  Calls sink.rx_room if this gives a full receiver room.
+ * Master reset: registers and FIFOs to their power-on state, irq, sink
+ * and events kept.  Calls sink.rx_room if this gives a full receiver room.
  */
 void uart_reset(struct uart *u);
 

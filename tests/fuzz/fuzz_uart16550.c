@@ -6,7 +6,8 @@
  * its operands (guest register reads and writes, console input, clock
  * steps, console back-pressure, timer expiries, resets).  After every
  * operation the invariants below are checked; a violation abort()s so
- * the fuzzer reports the input that broke the model.
+ * the fuzzer reports the input that broke the model.  A listener checks
+ * every device event against the state it reports and formats it.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Idevices \
  *         tests/fuzz/fuzz_uart16550.c devices/uart16550.c
@@ -43,7 +44,12 @@ static struct {
 	bool rx_blocked;	/* the console holds bytes and waits for rx_room */
 	bool refill_on_rx_room;	/* the rx_room callback feeds a byte right away */
 	bool irq_level;		/* the level the fake PIC saw */
+	bool irq_unreported;	/* the line changed and no irq event followed yet */
 	uint64_t sink_bytes;
+	/* Registers as the events told them, and per-type event counts since reset. */
+	uint8_t ier, lcr, mcr;
+	uint16_t divisor;
+	uint64_t nr_events[UART_EVENT_NR];
 } fz;
 
 static void fuzz_check(bool ok)
@@ -59,6 +65,117 @@ static void fuzz_irq_set(void *opaque, unsigned line, bool level)
 	/* irq_line forwards changes only. */
 	fuzz_check(level != fz.irq_level);
 	fz.irq_level = level;
+	/* The irq event comes after each change, before the next one. */
+	fuzz_check(!fz.irq_unreported);
+	fz.irq_unreported = true;
+}
+
+/*
+ * The formatter keeps snprintf semantics at every size: the same length,
+ * a prefix of the full text, NUL-terminated, and nothing past size.
+ */
+static void fuzz_check_format(const struct dev_event *ev)
+{
+	char full[256], buf[256 + 16];
+	size_t sizes[] = { 0, 1, 2, 8, 0, 0 };
+	size_t i, j;
+	int len;
+
+	len = uart_event_format(ev, full, sizeof(full));
+	fuzz_check(len > 0 && (size_t)len < sizeof(full) && strlen(full) == (size_t)len);
+	fuzz_check(uart_event_format(ev, NULL, 0) == len);
+	sizes[4] = (size_t)len;
+	sizes[5] = (size_t)len + 1;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		memset(buf, 0x5a, sizeof(buf));
+		fuzz_check(uart_event_format(ev, buf, sizes[i]) == len);
+		for (j = sizes[i]; j < sizes[i] + 16; j++)
+			fuzz_check(buf[j] == 0x5a);
+		if (sizes[i] == 0)
+			continue;
+		fuzz_check(strlen(buf) == ((size_t)len < sizes[i] ? (size_t)len : sizes[i] - 1));
+		fuzz_check(strncmp(buf, full, strlen(buf)) == 0);
+	}
+}
+
+/* Take the registers as the power-on state has them: reset emits no per-register events. */
+static void fuzz_events_resync(void)
+{
+	fz.ier = fz.u.ier;
+	fz.lcr = fz.u.lcr;
+	fz.mcr = fz.u.mcr;
+	fz.divisor = fz.u.divisor;
+	memset(fz.nr_events, 0, sizeof(fz.nr_events));
+}
+
+/* Each event says what just happened: check it against the state the UART is in. */
+static void fuzz_event(void *opaque, const struct dev_event *ev)
+{
+	const struct uart *u = &fz.u;
+	const uint32_t *a = ev->arg;
+	unsigned trigger[] = { 1, 4, 8, 14 };
+
+	(void)opaque;
+	fuzz_check(ev->source == DEV_EVENT_UART && ev->type < UART_EVENT_NR);
+	fuzz_check(ev->unit == 0 && ev->pad == 0 && ev->arg64 == 0);
+	fuzz_check_format(ev);
+	fz.nr_events[ev->type]++;
+
+	switch (ev->type) {
+	case UART_EVENT_IER:
+		fuzz_check(a[0] == fz.ier && a[1] == u->ier);
+		fz.ier = u->ier;
+		break;
+	case UART_EVENT_LCR:
+		fuzz_check(a[0] == fz.lcr && a[1] == u->lcr);
+		fz.lcr = u->lcr;
+		break;
+	case UART_EVENT_MCR:
+		fuzz_check(a[0] == fz.mcr && a[1] == u->mcr);
+		fz.mcr = u->mcr;
+		break;
+	case UART_EVENT_FCR:
+		fuzz_check(a[1] == (u->fcr & UART_FCR_FIFO_ENABLE));
+		fuzz_check(a[1] == (a[0] & UART_FCR_FIFO_ENABLE));
+		fuzz_check(a[2] == trigger[(u->fcr & UART_FCR_TRIGGER_MASK) >> 6]);
+		break;
+	case UART_EVENT_DIVISOR:
+		fuzz_check(a[0] == u->divisor && a[0] != fz.divisor);
+		fuzz_check(a[1] == UART_CLOCK_HZ / 16 / (a[0] ? a[0] : 65536));
+		fz.divisor = u->divisor;
+		break;
+	case UART_EVENT_TX:
+		/* Only bytes that left the chip; the sink counted it already. */
+		fuzz_check(!(u->mcr & UART_MCR_LOOP) && a[0] <= 0xff);
+		break;
+	case UART_EVENT_LOOPBACK:
+		fuzz_check((u->mcr & UART_MCR_LOOP) && a[0] <= 0xff);
+		break;
+	case UART_EVENT_RX:
+	case UART_EVENT_OVERRUN:
+		fuzz_check(a[0] <= 0xff);
+		break;
+	case UART_EVENT_TX_DROPPED:
+		fuzz_check(a[0] <= 0xff && a[1] == !(u->fcr & UART_FCR_FIFO_ENABLE));
+		break;
+	case UART_EVENT_IRQ:
+		fuzz_check(fz.irq_unreported && a[0] == fz.irq_level);
+		fz.irq_unreported = false;
+		/* High: IIR names a source.  Low with one named: the OUT2 pin gates it. */
+		if (a[0])
+			fuzz_check(!(a[1] & UART_IIR_NO_INT));
+		else
+			fuzz_check((a[1] & UART_IIR_NO_INT) || !(u->mcr & UART_MCR_OUT2) ||
+				   (u->mcr & UART_MCR_LOOP));
+		fuzz_check(a[1] == uart_peek(u, UART_REG_IIR));
+		break;
+	case UART_EVENT_RESET:
+		fuzz_events_resync();
+		fz.nr_events[UART_EVENT_RESET] = 1;
+		break;
+	default:
+		break;
+	}
 }
 
 static bool fuzz_sink_tx(void *opaque, uint8_t byte)
@@ -143,6 +260,15 @@ static void fuzz_check_invariants(void)
 	fuzz_check((deadline != UINT64_MAX) == (fifos && u->rx.count && !u->timeout_pending));
 	fuzz_check(deadline == UINT64_MAX || deadline > fz.now);
 	fuzz_check(!u->in_tx);
+
+	/* Events: every change reported, and as many as the counters count. */
+	fuzz_check(!fz.irq_unreported);
+	fuzz_check(fz.ier == u->ier && fz.lcr == u->lcr && fz.mcr == u->mcr);
+	fuzz_check(fz.divisor == u->divisor);
+	fuzz_check(fz.nr_events[UART_EVENT_TX] == u->stats.tx_bytes);
+	fuzz_check(fz.nr_events[UART_EVENT_RX] == u->stats.rx_bytes);
+	fuzz_check(fz.nr_events[UART_EVENT_TX_DROPPED] == u->stats.tx_dropped);
+	fuzz_check(fz.nr_events[UART_EVENT_OVERRUN] == u->stats.rx_overruns);
 }
 
 static uint8_t fuzz_byte(const uint8_t **data, size_t *size)
@@ -181,9 +307,22 @@ static void fuzz_receive(const uint8_t **data, size_t *size)
 	*size -= len;
 }
 
-static void fuzz_misc(uint8_t selector)
+/* The formatter must take any record, not only those the model emits. */
+static void fuzz_format_record(const uint8_t **data, size_t *size)
 {
-	switch (selector % 4) {
+	struct dev_event ev = { .source = DEV_EVENT_UART };
+	unsigned i, j;
+
+	ev.type = fuzz_byte(data, size) % (UART_EVENT_NR + 2);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 4; j++)
+			ev.arg[i] |= (uint32_t)fuzz_byte(data, size) << (8 * j);
+	fuzz_check_format(&ev);
+}
+
+static void fuzz_misc(uint8_t selector, const uint8_t **data, size_t *size)
+{
+	switch (selector % 5) {
 	case 0:
 		uart_reset(&fz.u);
 		fz.sink_bytes = 0;	/* the reset cleared the stats too */
@@ -194,6 +333,9 @@ static void fuzz_misc(uint8_t selector)
 	case 2:
 		/* A spurious early timer: must change nothing. */
 		uart_advance(&fz.u, fz.now);
+		break;
+	case 3:
+		fuzz_format_record(data, size);
 		break;
 	default:
 		/* uart_next_deadline() is pure: asking twice gives the same answer. */
@@ -217,6 +359,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz.now = 1;
 	fz.sink_accepts = true;
 	uart_init(&fz.u, irq_line_connect(fuzz_irq_set, NULL, 4), sink);
+	/* As the VMM does: listen after init. */
+	fz.u.events = (struct dev_events){ .emit = fuzz_event };
+	fuzz_events_resync();
 	fuzz_check_invariants();
 
 	while (size > 0) {
@@ -260,7 +405,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		default:
-			fuzz_misc(fuzz_byte(&data, &size));
+			fuzz_misc(fuzz_byte(&data, &size), &data, &size);
 			break;
 		}
 		fuzz_check_invariants();

@@ -1227,6 +1227,386 @@ UNIT_TEST(every_value_at_every_offset_is_harmless)
 	CHECK_EQ(rd(&b, UART_REG_IER) & 0xf0, 0);
 }
 
+/* --- Device events ---------------------------------------------------------------- */
+
+/* A recording listener: every event, with the fake PIC input's state when it came. */
+struct ev_log {
+	struct dev_event ev[1024];
+	unsigned edges[1024];	/* irq rises + falls seen when the event was emitted */
+	bool level[1024];	/* irq level seen then */
+	unsigned n;
+	const struct fake_irq *irq;
+};
+
+static void record_event(void *opaque, const struct dev_event *ev)
+{
+	struct ev_log *log = opaque;
+
+	if (log->n < sizeof(log->ev) / sizeof(log->ev[0])) {
+		log->ev[log->n] = *ev;
+		log->edges[log->n] = log->irq->rises + log->irq->falls;
+		log->level[log->n] = log->irq->level;
+	}
+	log->n++;
+}
+
+/* The VMM's order: uart_init() (in bench_init), then set the listener. */
+static void bench_listen(struct bench *b, struct ev_log *log)
+{
+	memset(log, 0, sizeof(*log));
+	log->irq = &b->irq;
+	b->u.events = (struct dev_events){ .emit = record_event, .opaque = log };
+}
+
+static unsigned count_events(const struct ev_log *log, enum uart_event type)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		n += log->ev[i].type == type;
+	return n;
+}
+
+/* The first event of `type`, or NULL. */
+static const struct dev_event *find_event(const struct ev_log *log, enum uart_event type)
+{
+	unsigned i;
+
+	for (i = 0; i < log->n; i++)
+		if (log->ev[i].type == type)
+			return &log->ev[i];
+	return NULL;
+}
+
+static struct dev_event uart_ev(enum uart_event type, uint32_t a0, uint32_t a1, uint32_t a2)
+{
+	return (struct dev_event){
+		.source = DEV_EVENT_UART, .type = (uint8_t)type, .arg = { a0, a1, a2 },
+	};
+}
+
+/* Events rule: an IER write emits exactly one IER event, arg0 the old IER, arg1 the new. */
+UNIT_TEST(ier_write_emits_one_ier_event_with_old_and_new)
+{
+	struct bench b;
+	struct ev_log log;
+	const struct dev_event *ev;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	wr(&b, UART_REG_IER, UART_IER_ETBEI);
+	/* OUT2 is off: THRE is pending but the line stays low, so no irq event either. */
+	CHECK_EQ(log.n, 1);
+	ev = &log.ev[0];
+	CHECK_EQ(ev->source, DEV_EVENT_UART);
+	CHECK_EQ(ev->type, UART_EVENT_IER);
+	CHECK_EQ(ev->unit, 0);
+	CHECK_EQ(ev->arg[0], 0x00);
+	CHECK_EQ(ev->arg[1], UART_IER_ETBEI);
+	CHECK_EQ(ev->arg64, 0);
+}
+
+/* Events rule: the formatter names what an IER write switched, e.g. "THRE interrupt on". */
+UNIT_TEST(ier_event_formats_as_thre_interrupt_on)
+{
+	struct bench b;
+	struct ev_log log;
+	char buf[128];
+	int len;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	wr(&b, UART_REG_IER, UART_IER_ETBEI);
+	CHECK_EQ(log.n, 1);
+	len = uart_event_format(&log.ev[0], buf, sizeof(buf));
+	CHECK(strstr(buf, "THRE interrupt on") != NULL);
+	CHECK_EQ(strcmp(buf, "IER 0x00 -> 0x02 (THRE interrupt on)"), 0);
+	CHECK_EQ(len, strlen(buf));
+}
+
+/* Events rule: each byte the sink takes emits one tx event with that byte; a refused one waits. */
+UNIT_TEST(transmitted_byte_emits_a_tx_event)
+{
+	struct bench b;
+	struct ev_log log;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	wr(&b, UART_REG_THR, 'A');
+	CHECK_EQ(count_events(&log, UART_EVENT_TX), 1);
+	CHECK_EQ(find_event(&log, UART_EVENT_TX)->arg[0], 'A');
+	b.sink.refuse = true;
+	log.n = 0;
+	wr(&b, UART_REG_THR, 'B');
+	CHECK_EQ(count_events(&log, UART_EVENT_TX), 0);	/* still in THR */
+	b.sink.refuse = false;
+	uart_tx_resume(&b.u, b.now);
+	CHECK_EQ(count_events(&log, UART_EVENT_TX), 1);
+	CHECK_EQ(find_event(&log, UART_EVENT_TX)->arg[0], 'B');
+	CHECK_EQ(b.u.stats.tx_bytes, 2);	/* the counters are unchanged by events */
+}
+
+/* Events rule: each byte uart_receive() takes emits one rx event; refused bytes emit none. */
+UNIT_TEST(received_bytes_emit_rx_events_for_those_taken)
+{
+	struct bench b;
+	struct ev_log log;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	CHECK_EQ(rx(&b, "\rx"), 1);	/* 16450 mode: RBR takes one */
+	CHECK_EQ(count_events(&log, UART_EVENT_RX), 1);
+	CHECK_EQ(find_event(&log, UART_EVENT_RX)->arg[0], '\r');
+}
+
+/*
+ * Events rule: the irq event fires exactly when the line changes, once
+ * per transition of the fake PIC input and right after it, carrying the
+ * new level and an IIR that explains it.
+ */
+UNIT_TEST(irq_event_fires_exactly_when_the_line_changes)
+{
+	struct bench b;
+	struct ev_log log;
+	unsigned i, k = 0;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	wr(&b, UART_REG_MCR, UART_MCR_OUT2);
+	wr(&b, UART_REG_IER, UART_IER_ETBEI | UART_IER_ERBFI | UART_IER_ELSI);	/* THRE: up */
+	rd(&b, UART_REG_IIR);					/* reported: down */
+	wr(&b, UART_REG_THR, 'a');				/* THRE again: up */
+	rx(&b, "x");						/* RDA over THRE: stays up */
+	rd(&b, UART_REG_RBR);					/* THRE still: stays up */
+	wr(&b, UART_REG_MCR, 0);				/* OUT2 off: down, IIR pending */
+	wr(&b, UART_REG_MCR, UART_MCR_OUT2);			/* up */
+	enable_fifos(&b, UART_FCR_TRIGGER_4);
+	rd(&b, UART_REG_IIR);					/* down */
+	rx(&b, "abc");						/* below trigger: low */
+	b.now = uart_next_deadline(&b.u, b.now);
+	uart_advance(&b.u, b.now);				/* timeout: up */
+	uart_reset(&b.u);					/* down */
+	CHECK(b.irq.rises + b.irq.falls >= 8);
+	CHECK_EQ(count_events(&log, UART_EVENT_IRQ), b.irq.rises + b.irq.falls);
+	for (i = 0; i < log.n; i++) {
+		const struct dev_event *ev = &log.ev[i];
+
+		if (ev->type != UART_EVENT_IRQ)
+			continue;
+		k++;
+		CHECK_EQ(log.edges[i], k);		/* one transition since the last irq event */
+		CHECK_EQ(ev->arg[0], log.level[i]);	/* the level the PIC saw */
+		if (ev->arg[0])
+			CHECK_EQ(ev->arg[1] & UART_IIR_NO_INT, 0);
+	}
+	CHECK_EQ(k, b.irq.rises + b.irq.falls);
+}
+
+/* Events rule: uart_init() zeroes the listener even over garbage, so nothing is called. */
+UNIT_TEST(init_leaves_nobody_listening)
+{
+	struct bench b;
+
+	memset(&b, 0xa5, sizeof(b));
+	bench_init(&b);
+	CHECK(b.u.events.emit == NULL);
+	CHECK(b.u.events.opaque == NULL);
+	wr(&b, UART_REG_MCR, UART_MCR_OUT2);
+	wr(&b, UART_REG_IER, UART_IER_ETBEI);
+	wr(&b, UART_REG_THR, 'z');
+	CHECK_EQ(b.sink.n, 1);
+	CHECK_EQ(b.irq.level, true);
+}
+
+/* Events rule: a master reset keeps the listener, like irq and sink, and reports itself. */
+UNIT_TEST(master_reset_keeps_the_listener_and_reports)
+{
+	struct bench b;
+	struct ev_log log;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	uart_reset(&b.u);
+	CHECK(b.u.events.emit == record_event);
+	CHECK(b.u.events.opaque == &log);
+	CHECK_EQ(count_events(&log, UART_EVENT_RESET), 1);
+	wr(&b, UART_REG_SCR, 1);
+	wr(&b, UART_REG_LCR, 0x03);
+	CHECK_EQ(count_events(&log, UART_EVENT_LCR), 1);
+}
+
+/* Events rule: the divisor event comes once per DLL/DLM write that changes the latch. */
+UNIT_TEST(divisor_event_once_per_changing_write)
+{
+	struct bench b;
+	struct ev_log log;
+	const struct dev_event *ev;
+	char buf[64];
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	wr(&b, UART_REG_LCR, UART_LCR_DLAB);
+	wr(&b, UART_REG_DLL, 1);	/* 12 -> 1 */
+	wr(&b, UART_REG_DLM, 0);	/* high byte already 0 */
+	wr(&b, UART_REG_DLL, 1);	/* same again */
+	CHECK_EQ(count_events(&log, UART_EVENT_DIVISOR), 1);
+	ev = find_event(&log, UART_EVENT_DIVISOR);
+	CHECK_EQ(ev->arg[0], 1);
+	CHECK_EQ(ev->arg[1], 115200);
+	uart_event_format(ev, buf, sizeof(buf));
+	CHECK_EQ(strcmp(buf, "divisor 1 (115200 baud)"), 0);
+	wr(&b, UART_REG_DLM, 0x01);	/* 0x0101 = 257 */
+	CHECK_EQ(count_events(&log, UART_EVENT_DIVISOR), 2);
+	CHECK_EQ(log.ev[log.n - 1].arg[0], 257);
+	CHECK_EQ(log.ev[log.n - 1].arg[1], UART_CLOCK_HZ / 16 / 257);
+}
+
+/* Events rule: reads that change nothing emit nothing. */
+UNIT_TEST(pure_reads_emit_nothing)
+{
+	struct bench b;
+	struct ev_log log;
+	unsigned off;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	for (off = 0; off < 64; off++)
+		rd(&b, off);
+	wr(&b, UART_REG_LCR, UART_LCR_DLAB);
+	log.n = 0;
+	rd(&b, UART_REG_DLL);
+	rd(&b, UART_REG_DLM);
+	CHECK_EQ(log.n, 0);
+}
+
+/* Events rule: tx-dropped and overrun name the byte lost (16450 latch, full FIFO). */
+UNIT_TEST(dropped_and_overrun_events_name_the_byte_lost)
+{
+	struct bench b;
+	struct ev_log log;
+	const struct dev_event *ev;
+	unsigned i;
+
+	bench_init(&b);
+	bench_listen(&b, &log);
+	b.sink.refuse = true;
+	wr(&b, UART_REG_THR, 'x');
+	wr(&b, UART_REG_THR, 'y');	/* 16450 latch: 'x' is overwritten */
+	ev = find_event(&log, UART_EVENT_TX_DROPPED);
+	CHECK(ev != NULL);
+	CHECK_EQ(ev->arg[0], 'x');
+	CHECK_EQ(ev->arg[1], 1);
+
+	/* 16450 loopback: the second byte overwrites the unread RBR ('1'). */
+	bench_init(&b);
+	bench_listen(&b, &log);
+	wr(&b, UART_REG_MCR, UART_MCR_LOOP);
+	wr(&b, UART_REG_THR, '1');
+	wr(&b, UART_REG_THR, '2');
+	CHECK_EQ(count_events(&log, UART_EVENT_LOOPBACK), 2);
+	CHECK_EQ(count_events(&log, UART_EVENT_OVERRUN), 1);
+	CHECK_EQ(find_event(&log, UART_EVENT_OVERRUN)->arg[0], '1');
+
+	/* FIFO loopback: the 17th byte is the one lost. */
+	bench_init(&b);
+	enable_fifos(&b, UART_FCR_TRIGGER_1);
+	wr(&b, UART_REG_MCR, UART_MCR_LOOP);
+	bench_listen(&b, &log);
+	for (i = 0; i < UART_FIFO_SIZE + 1; i++)
+		wr(&b, UART_REG_THR, (uint8_t)i);
+	CHECK_EQ(count_events(&log, UART_EVENT_OVERRUN), 1);
+	CHECK_EQ(find_event(&log, UART_EVENT_OVERRUN)->arg[0], UART_FIFO_SIZE);
+	CHECK_EQ(b.u.stats.rx_overruns, 1);
+}
+
+/* Events rule: the formatter's wording, as documented in uart16550.h and the tracer. */
+UNIT_TEST(formatter_describes_each_event_type)
+{
+	static const struct {
+		enum uart_event type;
+		uint32_t a0, a1, a2;
+		const char *text;
+	} cases[] = {
+		{ UART_EVENT_IER, 0x00, 0x02, 0, "IER 0x00 -> 0x02 (THRE interrupt on)" },
+		{ UART_EVENT_IER, 0x03, 0x01, 0, "IER 0x03 -> 0x01 (THRE interrupt off)" },
+		{ UART_EVENT_IER, 0x00, 0x05, 0,
+		  "IER 0x00 -> 0x05 (RX data interrupt on, line status interrupt on)" },
+		{ UART_EVENT_IER, 0x01, 0x01, 0, "IER 0x01 -> 0x01 (unchanged)" },
+		{ UART_EVENT_LCR, 0x00, 0x03, 0, "LCR 0x03 (8N1)" },
+		{ UART_EVENT_LCR, 0x03, 0x83, 0, "LCR 0x83 (8N1, DLAB on)" },
+		{ UART_EVENT_LCR, 0x83, 0x03, 0, "LCR 0x03 (8N1, DLAB off)" },
+		{ UART_EVENT_LCR, 0x00, 0x1e, 0, "LCR 0x1e (7E2)" },
+		{ UART_EVENT_LCR, 0x00, 0x04, 0, "LCR 0x04 (5N1.5)" },
+		{ UART_EVENT_LCR, 0x00, 0x6b, 0, "LCR 0x6b (8M1, break on)" },
+		{ UART_EVENT_DIVISOR, 1, 115200, 0, "divisor 1 (115200 baud)" },
+		{ UART_EVENT_MCR, 0x00, 0x0b, 0, "MCR 0x0b (DTR RTS OUT2)" },
+		{ UART_EVENT_MCR, 0x0b, 0x00, 0, "MCR 0x00 (all off)" },
+		{ UART_EVENT_FCR, 0xc7, 1, 14, "FCR 0xc7 (FIFOs on, trigger 14, RX reset, TX reset)" },
+		{ UART_EVENT_FCR, 0x06, 0, 1, "FCR 0x06 (FIFOs off)" },
+		{ UART_EVENT_TX, 'A', 0, 0, "tx 0x41 'A'" },
+		{ UART_EVENT_RX, '\r', 0, 0, "rx 0x0d" },
+		{ UART_EVENT_TX_DROPPED, 'y', 0, 0, "tx-dropped 0x79 'y' (XMIT FIFO full)" },
+		{ UART_EVENT_OVERRUN, 0x80, 0, 0, "overrun 0x80 lost" },
+		{ UART_EVENT_LOOPBACK, ' ', 0, 0, "loopback 0x20 ' '" },
+		{ UART_EVENT_IRQ, 1, 0xc2, 0, "irq high (IIR 0xc2: THRE)" },
+		{ UART_EVENT_IRQ, 0, 0x01, 0, "irq low" },
+		{ UART_EVENT_IRQ, 0, 0x04, 0, "irq low (IIR 0x04: RX data held off by OUT2/loopback)" },
+		{ UART_EVENT_RESET, 0, 0, 0, "reset" },
+		{ UART_EVENT_NR, 0, 0, 0, "event 12" },
+	};
+	struct dev_event ev;
+	char buf[128];
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ev = uart_ev(cases[i].type, cases[i].a0, cases[i].a1, cases[i].a2);
+		CHECK_EQ(uart_event_format(&ev, buf, sizeof(buf)), strlen(cases[i].text));
+		if (strcmp(buf, cases[i].text) != 0)
+			printf("  got \"%s\", expected \"%s\"\n", buf, cases[i].text);
+		CHECK_EQ(strcmp(buf, cases[i].text), 0);
+	}
+}
+
+/*
+ * Events rule: snprintf semantics: the formatter writes at most size
+ * bytes (a canary past an 8-byte buffer survives), NUL-terminates, and
+ * returns the full length; size 0 with no buffer only measures.
+ */
+UNIT_TEST(formatter_never_writes_past_a_small_buffer)
+{
+	char full[128], buf[8 + 8];
+	struct dev_event ev;
+	unsigned type, i;
+	int len;
+
+	for (type = 0; type <= UART_EVENT_NR; type++) {
+		ev = uart_ev(type, 0xffffffff, 0xffffffff, 0xffffffff);
+		len = uart_event_format(&ev, full, sizeof(full));
+		CHECK_EQ(len, strlen(full));
+		memset(buf, 0x5a, sizeof(buf));
+		CHECK_EQ(uart_event_format(&ev, buf, 8), len);
+		for (i = 8; i < sizeof(buf); i++)
+			CHECK_EQ((uint8_t)buf[i], 0x5a);
+		CHECK_EQ(strlen(buf), len < 8 ? (size_t)len : 7);
+		CHECK_EQ(strncmp(buf, full, 7), 0);
+		CHECK_EQ(uart_event_format(&ev, NULL, 0), len);
+	}
+}
+
+/* Every event type has a short, distinct name. */
+UNIT_TEST(event_names_are_set_and_distinct)
+{
+	unsigned i, j;
+
+	for (i = 0; i < UART_EVENT_NR; i++) {
+		CHECK(uart_event_names[i] != NULL);
+		CHECK(strlen(uart_event_names[i]) > 0 && strlen(uart_event_names[i]) <= 12);
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(uart_event_names[i], uart_event_names[j]) != 0);
+	}
+	CHECK(UART_EVENT_NR <= DEV_EVENT_MAX_TYPES);
+}
+
 int main(void)
 {
 	return unit_run_all();
