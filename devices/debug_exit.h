@@ -12,8 +12,14 @@
 
 #include <stdint.h>
 
-#define DEBUG_EXIT_PORT 0xf4	/* QEMU's default iobase */
-#define DEBUG_EXIT_LEN 4	/* outb, outw and outl are all accepted */
+/*
+ * 0xf4 with 4 ports is what kvm-unit-tests passes to QEMU
+ * (-device isa-debug-exit,iobase=0xf4,iosize=0x4); QEMU's own default
+ * iobase is 0x501.  Like QEMU's device, a write to any of the ports exits
+ * (it ignores the offset), with outb, outw or outl.
+ */
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_LEN 4
 
 struct debug_exit {
 	/* Ask the VMM to stop the guest with this process exit status. */

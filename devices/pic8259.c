@@ -14,8 +14,16 @@
  *   an x86 CPU cannot run the MCS-80/85 CALL sequence.  uPM is stored.
  * - The slave is wired at IR2 and answers the cascade whatever its ICW3 ID;
  *   ADI, BUF and M/S are stored and have no effect.
- * - ICW1 also clears the ISR, which the data sheet does not list; QEMU,
- *   KVM and Bochs do so and guests reinitialising the pair expect it.
+ * - ICW1 also clears the ISR, which the data sheet does not list; QEMU
+ *   (pic_reset_common()) and Bochs do so and guests reinitialising the pair
+ *   expect it.  KVM's kvm_pic_reset() keeps the ISR.
+ *
+ * Where we follow the data sheet and QEMU and KVM do not:
+ * - A non-specific EOI in special mask mode leaves an IS bit that is masked
+ *   ("OCW2"/"OCW3": "an IS bit that is masked by an IMR bit will not be
+ *   cleared by a non-specific EOI"); QEMU and KVM clear the highest IS bit
+ *   whatever the IMR says.
+ * - Special fully nested mode keeps lower master IRs blocked (below).
  *
  * Readings of the data sheet where it is terse:
  * - Special mask mode: an in-service IR stops blocking lower priorities
@@ -26,8 +34,21 @@
  * - Special fully nested mode lets the slave's input through while its IS
  *   bit is set, but keeps lower master IRs blocked (QEMU lets those through
  *   too, the data sheet does not).
+ * - The slave's INTA sequence (or poll) resets its INT pin, which the
+ *   priority resolver raises again at once if another request is pending:
+ *   a new rising edge on the master's edge-triggered IR2 for each slave
+ *   request, so a second request behind an AEOI slave whose INT never fell
+ *   is not lost.  KVM gets the same by pulsing IR2 whenever the slave has a
+ *   request (pic_update_irq()).
+ *
+ * For the VMM's glue (pic8259.h): ICW1 reports the edge requests it
+ * discards to ack_notify, as KVM's kvm_pic_reset() does, since they will
+ * never be acknowledged; OCW1 and ICW1 report each IMR bit they change to
+ * mask_notify, as KVM's kvm_fire_mask_notifiers() does for OCW1.
  */
 #include "pic8259.h"
+
+#include <stdio.h>
 
 #define PIC_NO_IR	(-1)
 
@@ -165,11 +186,14 @@ static void pic_chip_ack(struct pic_chip *c, unsigned ir)
  * ask), the IMR is cleared, IR7 gets the lowest priority, special mask mode
  * is cleared, reads return IRR, and without IC4 all ICW4 functions are 0.
  * Deviation: the ISR is cleared too (see the top of this file).  The ELCR
- * is a separate PIIX register and keeps its value.
+ * is a separate PIIX register and keeps its value.  Returns the edge
+ * requests it took out of IRR: they will never be acknowledged.  Level
+ * requests are not among them: their device still drives the pin.
  */
-static void pic_chip_write_icw1(struct pic_chip *c, uint8_t value)
+static uint8_t pic_chip_write_icw1(struct pic_chip *c, uint8_t value)
 {
 	uint8_t old_level = pic_chip_level_mask(c);
+	uint8_t edge_requests = c->irr & (uint8_t)~old_level;
 
 	c->icw1 = value;
 	c->icw4 = 0;
@@ -183,6 +207,7 @@ static void pic_chip_write_icw1(struct pic_chip *c, uint8_t value)
 	c->irr = 0;
 	pic_chip_set_level_mask(c, old_level);
 	c->init_step = PIC_INIT_ICW2;
+	return edge_requests & (uint8_t)~c->irr;
 }
 
 /* ICW2, ICW3, ICW4 in turn; ICW3 only in cascade mode, ICW4 only with IC4. */
@@ -215,11 +240,22 @@ static void pic_chip_write_icw(struct pic_chip *c, uint8_t value)
 	}
 }
 
-/* The highest-priority IR in service, or PIC_NO_IR (for non-specific EOI). */
-static int pic_chip_highest_in_service(const struct pic_chip *c)
+/*
+ * The IS bit a non-specific EOI resets, or PIC_NO_IR: the highest-priority
+ * one ("End of Interrupt"), skipping in special mask mode those whose IMR
+ * bit is set ("Special Mask Mode": "an IS bit that is masked by an IMR bit
+ * will not be cleared by a non-specific EOI").  Those no longer block
+ * anything (pic_chip_pending_ir()), so the EOI belongs to the routine of an
+ * unmasked IR that interrupted them.
+ */
+static int pic_chip_eoi_target(const struct pic_chip *c)
 {
-	unsigned prio = pic_chip_best_priority(c, c->isr);
+	uint8_t isr = c->isr;
+	unsigned prio;
 
+	if (c->special_mask)
+		isr &= (uint8_t)~c->imr;
+	prio = pic_chip_best_priority(c, isr);
 	return prio < 8 ? (int)pic_chip_ir_of(c, prio) : PIC_NO_IR;
 }
 
@@ -232,9 +268,10 @@ static void pic_chip_write_ocw2(struct pic_chip *c, uint8_t value)
 	switch (value & PIC_OCW2_CMD_MASK) {
 	case PIC_OCW2_NONSPECIFIC_EOI:
 	case PIC_OCW2_ROTATE_NONSPECIFIC_EOI:
-		/* Resets the highest-priority IS bit; the rotating form then
-		 * gives that IR the lowest priority.  No IS bit: nothing. */
-		ir = pic_chip_highest_in_service(c);
+		/* Resets the highest-priority IS bit (not a masked one in
+		 * special mask mode); the rotating form then gives that IR the
+		 * lowest priority.  No such IS bit: nothing. */
+		ir = pic_chip_eoi_target(c);
 		if (ir == PIC_NO_IR)
 			break;
 		c->isr &= (uint8_t)~(1u << ir);
@@ -307,7 +344,9 @@ void pic_init(struct pic *p, struct irq_line intr)
 	pic_chip_reset(&p->slave, false);
 	p->intr = intr;
 	p->ack_notify = NULL;
-	p->ack_opaque = NULL;
+	p->mask_notify = NULL;
+	p->notify_opaque = NULL;
+	p->events = (struct dev_events){ .emit = NULL };
 	pic_update(p);
 }
 
@@ -315,7 +354,50 @@ void pic_init(struct pic *p, struct irq_line intr)
 static void pic_notify_ack(struct pic *p, int irq)
 {
 	if (irq >= 0 && p->ack_notify != NULL)
-		p->ack_notify(p->ack_opaque, (unsigned)irq);
+		p->ack_notify(p->notify_opaque, (unsigned)irq);
+}
+
+/*
+ * After a write to chip `c`, registers updated: mask_notify for each IR
+ * whose IMR bit changed from `old_imr`, then ack_notify for each edge
+ * request ICW1 `discarded`; never for the master's IR2, which is the
+ * slave's INT and no device's line.  Unmasks come first so that a device
+ * that drops its backlog on unmask (the PIT's tick policy) has done so
+ * before the acknowledge lets it send its next request: after ICW1 the
+ * guest sees only requests made after it, as with a real edge sense
+ * circuit just reset.  The values are taken before the first call, as a
+ * callback may write to the pair.
+ */
+static void pic_notify_write(struct pic *p, const struct pic_chip *c, uint8_t old_imr,
+			     uint8_t discarded)
+{
+	uint8_t imr = c->imr;
+	uint8_t devices = c->is_master ? (uint8_t)~(1u << PIC_CASCADE_IR) : 0xff;
+	uint8_t changed = (old_imr ^ imr) & devices;
+	unsigned base = c->is_master ? 0 : 8;
+	unsigned ir;
+
+	discarded &= devices;
+	for (ir = 0; ir < 8 && changed != 0 && p->mask_notify != NULL; ir++) {
+		if (changed & (1u << ir))
+			p->mask_notify(p->notify_opaque, base + ir, imr & (1u << ir));
+	}
+	for (ir = 0; ir < 8 && discarded != 0; ir++) {
+		if (discarded & (1u << ir))
+			pic_notify_ack(p, (int)(base + ir));
+	}
+}
+
+/*
+ * The slave's INTA sequence or poll is over: its INT pin is reset, and
+ * pic_update() raises it again if another request is pending (see the top
+ * of this file).  The master's IR2 is edge triggered, so that is the
+ * rising edge that makes it ask for the next slave request; with INT held
+ * high (a slave in AEOI mode with two requests) no edge would come.
+ */
+static void pic_slave_int_reset(struct pic *p)
+{
+	pic_chip_set_pin(&p->master, PIC_CASCADE_IR, false);
 }
 
 /*
@@ -330,14 +412,21 @@ static uint8_t pic_poll(struct pic *p, struct pic_chip *c)
 	int irq = PIC_NO_IR;
 
 	c->poll = false;
-	if (ir == PIC_NO_IR)
+	if (ir == PIC_NO_IR) {
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_POLL, !c->is_master, 0, 0xffu,
+			       0);
 		return 0;
+	}
 	pic_chip_ack(c, (unsigned)ir);
-	if (!c->is_master)
+	if (!c->is_master) {
 		irq = ir + 8;
-	else if (!pic_chip_is_cascade(c, (unsigned)ir))
+		pic_slave_int_reset(p);
+	} else if (!pic_chip_is_cascade(c, (unsigned)ir)) {
 		irq = ir;
+	}
 	pic_update(p);
+	dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_POLL, !c->is_master,
+		       PIC_POLL_INT | (unsigned)ir, irq < 0 ? 0xffu : (unsigned)irq, 0);
 	pic_notify_ack(p, irq);
 	return (uint8_t)(PIC_POLL_INT | ir);
 }
@@ -371,16 +460,47 @@ uint8_t pic_read(struct pic *p, uint16_t port)
 	}
 }
 
-static void pic_chip_write(struct pic_chip *c, bool a0, uint8_t value)
+/* Tell the listener what a write to chip `c` was, in the chip's terms. */
+static void pic_emit_write(struct pic *p, const struct pic_chip *c, bool a0,
+			   enum pic_init_step step, uint8_t value, uint8_t old_imr,
+			   uint8_t old_isr)
+{
+	static const uint8_t icw_event[] = {
+		[PIC_INIT_DONE] = PIC_EVENT_OCW1, [PIC_INIT_ICW2] = PIC_EVENT_ICW2,
+		[PIC_INIT_ICW3] = PIC_EVENT_ICW3, [PIC_INIT_ICW4] = PIC_EVENT_ICW4,
+	};
+	unsigned unit = !c->is_master;
+
+	if (p->events.emit == NULL)
+		return;
+	if (a0 && step == PIC_INIT_DONE)
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_OCW1, unit, old_imr, c->imr, 0);
+	else if (a0)
+		dev_event_emit(&p->events, DEV_EVENT_PIC, icw_event[step], unit, value, 0, 0);
+	else if (value & PIC_ICW1_INIT)
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_ICW1, unit, value, 0, 0);
+	else if (value & PIC_OCW3_SEL)
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_OCW3, unit, value, 0, 0);
+	else if (value & PIC_OCW2_EOI)
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_EOI, unit, value, old_isr,
+			       c->isr);
+	else
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_OCW2, unit, value,
+			       c->lowest_ir, 0);
+}
+
+/* Returns the edge requests an ICW1 discarded, 0 for the other writes. */
+static uint8_t pic_chip_write(struct pic_chip *c, bool a0, uint8_t value)
 {
 	if (a0)
 		pic_chip_write_icw(c, value);
 	else if (value & PIC_ICW1_INIT)
-		pic_chip_write_icw1(c, value);
+		return pic_chip_write_icw1(c, value);
 	else if (value & PIC_OCW3_SEL)
 		pic_chip_write_ocw3(c, value);
 	else
 		pic_chip_write_ocw2(c, value);
+	return 0;
 }
 
 /* ELCR write: reserved bits stay 0, as the PIIX hardwires them. */
@@ -394,29 +514,39 @@ static void pic_chip_write_elcr(struct pic_chip *c, uint8_t value)
 
 void pic_write(struct pic *p, uint16_t port, uint8_t value)
 {
+	struct pic_chip *c;
+	enum pic_init_step step;
+	uint8_t old_imr, old_isr, old_elcr, discarded;
+
 	switch (port) {
 	case PIC_MASTER_CMD:
-		pic_chip_write(&p->master, false, value);
-		break;
 	case PIC_MASTER_DATA:
-		pic_chip_write(&p->master, true, value);
+		c = &p->master;
 		break;
 	case PIC_SLAVE_CMD:
-		pic_chip_write(&p->slave, false, value);
-		break;
 	case PIC_SLAVE_DATA:
-		pic_chip_write(&p->slave, true, value);
+		c = &p->slave;
 		break;
 	case PIC_ELCR_MASTER:
-		pic_chip_write_elcr(&p->master, value);
-		break;
 	case PIC_ELCR_SLAVE:
-		pic_chip_write_elcr(&p->slave, value);
-		break;
+		c = port == PIC_ELCR_MASTER ? &p->master : &p->slave;
+		old_elcr = c->elcr;
+		pic_chip_write_elcr(c, value);
+		pic_update(p);
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_ELCR, !c->is_master,
+			       old_elcr, c->elcr, 0);
+		return;
 	default:
 		return;
 	}
+	old_imr = c->imr;
+	old_isr = c->isr;
+	step = c->init_step;
+	/* A0 is address bit 0: 0x21 and 0xa1 are the odd ports */
+	discarded = pic_chip_write(c, port & 1, value);
 	pic_update(p);
+	pic_emit_write(p, c, port & 1, step, value, old_imr, old_isr);
+	pic_notify_write(p, c, old_imr, discarded);
 }
 
 void pic_set_irq(void *pic, unsigned irq, bool level)
@@ -449,7 +579,8 @@ static uint8_t pic_chip_vector(const struct pic_chip *c, unsigned ir)
  * the vector on the bus; from a slave when the winner is a cascade input
  * ("Cascading").  A request that went away by then gives the default IR7
  * of the chip that lost it, whose IS bit is not set; the master, having
- * seen IR2, sets its IS bit 2 all the same.
+ * seen IR2, sets its IS bit 2 all the same.  The slave's INT is reset at
+ * the end, ready to give IR2 a new edge for its next request.
  */
 uint8_t pic_acknowledge(struct pic *p)
 {
@@ -458,8 +589,11 @@ uint8_t pic_acknowledge(struct pic *p)
 	int irq;
 	uint8_t vector;
 
-	if (ir == PIC_NO_IR)
-		return pic_chip_vector(&p->master, PIC_SPURIOUS_IR);
+	if (ir == PIC_NO_IR) {
+		vector = pic_chip_vector(&p->master, PIC_SPURIOUS_IR);
+		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_INTA, 0, 0xff, vector, 0);
+		return vector;
+	}
 
 	pic_chip_ack(&p->master, (unsigned)ir);
 	if (pic_chip_is_cascade(&p->master, (unsigned)ir)) {
@@ -472,11 +606,140 @@ uint8_t pic_acknowledge(struct pic *p)
 			vector = pic_chip_vector(&p->slave, (unsigned)slave_ir);
 			irq = slave_ir + 8;
 		}
+		pic_slave_int_reset(p);
 	} else {
 		vector = pic_chip_vector(&p->master, (unsigned)ir);
 		irq = ir;
 	}
 	pic_update(p);
+	dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_INTA, 0,
+		       irq < 0 ? 0xffu : (unsigned)irq, vector, 0);
 	pic_notify_ack(p, irq);
 	return vector;
+}
+
+/* ---- explaining -------------------------------------------------------- */
+
+/* The state of IR `ir` of one chip (see enum pic_irq_state). */
+static enum pic_irq_state pic_chip_ir_state(const struct pic_chip *c, unsigned ir)
+{
+	uint8_t bit = (uint8_t)(1u << ir);
+	uint8_t blocking = c->isr;
+	unsigned prio = (ir - c->lowest_ir - 1u) & 7u;	/* inverse of pic_chip_ir_of() */
+
+	if (c->imr & bit)
+		return PIC_IRQ_MASKED;
+	if (c->special_mask)
+		blocking &= (uint8_t)~c->imr;
+	/* In special fully nested mode the cascade's own IS bit lets it through. */
+	if ((c->icw4 & PIC_ICW4_SFNM) && pic_chip_is_cascade(c, ir))
+		blocking &= (uint8_t)~bit;
+	if (pic_chip_best_priority(c, blocking) <= prio)
+		return PIC_IRQ_BLOCKED;
+	return PIC_IRQ_REQUESTED;
+}
+
+enum pic_irq_state pic_irq_state(const struct pic *p, unsigned irq)
+{
+	enum pic_irq_state state;
+
+	if (irq >= PIC_NUM_IRQS || irq == PIC_CASCADE_IR)
+		return PIC_IRQ_IDLE;
+	if (irq < 8) {
+		if (!(p->master.irr & (1u << irq)))
+			return PIC_IRQ_IDLE;
+		return pic_chip_ir_state(&p->master, irq);
+	}
+	if (!(p->slave.irr & (1u << (irq - 8))))
+		return PIC_IRQ_IDLE;
+	state = pic_chip_ir_state(&p->slave, irq - 8);
+	if (state != PIC_IRQ_REQUESTED || !pic_chip_is_cascade(&p->master, PIC_CASCADE_IR))
+		return state;
+	/* Through the cascade: the master's IR2 must let it by too. */
+	return pic_chip_ir_state(&p->master, PIC_CASCADE_IR);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+const char *const pic_event_names[PIC_EVENT_NR] = {
+	[PIC_EVENT_ICW1] = "ICW1", [PIC_EVENT_ICW2] = "ICW2", [PIC_EVENT_ICW3] = "ICW3",
+	[PIC_EVENT_ICW4] = "ICW4", [PIC_EVENT_OCW1] = "OCW1", [PIC_EVENT_EOI] = "EOI",
+	[PIC_EVENT_OCW2] = "OCW2", [PIC_EVENT_OCW3] = "OCW3", [PIC_EVENT_ELCR] = "ELCR",
+	[PIC_EVENT_INTA] = "INTA", [PIC_EVENT_POLL] = "poll",
+};
+
+/* The OCW2 commands by their R SL EOI bits ("Operation Command Words"). */
+static const char *pic_ocw2_name(uint32_t value)
+{
+	switch (value & PIC_OCW2_CMD_MASK) {
+	case PIC_OCW2_NONSPECIFIC_EOI: return "non-specific EOI";
+	case PIC_OCW2_SPECIFIC_EOI: return "specific EOI";
+	case PIC_OCW2_ROTATE_NONSPECIFIC_EOI: return "rotate on non-specific EOI";
+	case PIC_OCW2_ROTATE_SPECIFIC_EOI: return "rotate on specific EOI";
+	case PIC_OCW2_SET_PRIORITY: return "set priority";
+	case PIC_OCW2_ROTATE_AEOI_SET: return "rotate in automatic EOI mode: set";
+	case PIC_OCW2_ROTATE_AEOI_CLEAR: return "rotate in automatic EOI mode: clear";
+	default: return "no operation";
+	}
+}
+
+int pic_event_format(const struct dev_event *ev, char *buf, size_t size)
+{
+	uint32_t v = ev->arg[0];
+	unsigned first_irq = ev->unit ? 8 : 0;
+
+	switch (ev->type) {
+	case PIC_EVENT_ICW1:
+		return snprintf(buf, size, "ICW1 0x%02x (%s, %s, %s)", v,
+				v & PIC_ICW1_LTIM ? "level" : "edge",
+				v & PIC_ICW1_SNGL ? "single" : "cascade",
+				v & PIC_ICW1_IC4 ? "ICW4 follows" : "no ICW4");
+	case PIC_EVENT_ICW2:
+		v &= PIC_ICW2_VECTOR_MASK;
+		return snprintf(buf, size, "ICW2 0x%02x (IRQ%u-%u -> vectors 0x%02x-0x%02x)",
+				ev->arg[0], first_irq, first_irq + 7, v, v + 7);
+	case PIC_EVENT_ICW3:
+		if (ev->unit)
+			return snprintf(buf, size, "ICW3 0x%02x (slave ID %u)", v,
+					v & PIC_ICW3_SLAVE_ID_MASK);
+		return snprintf(buf, size, "ICW3 0x%02x (slaves on IR mask 0x%02x)", v, v);
+	case PIC_EVENT_ICW4:
+		return snprintf(buf, size, "ICW4 0x%02x (%s, %s EOI%s%s)", v,
+				v & PIC_ICW4_UPM ? "8086 mode" : "MCS-80/85 mode",
+				v & PIC_ICW4_AEOI ? "automatic" : "normal",
+				v & PIC_ICW4_BUF ? ", buffered" : "",
+				v & PIC_ICW4_SFNM ? ", special fully nested" : "");
+	case PIC_EVENT_OCW1:
+		return snprintf(buf, size, "OCW1 IMR 0x%02x -> 0x%02x", v, ev->arg[1]);
+	case PIC_EVENT_EOI:
+		if ((v & PIC_OCW2_CMD_MASK) == PIC_OCW2_NONSPECIFIC_EOI ||
+		    (v & PIC_OCW2_CMD_MASK) == PIC_OCW2_ROTATE_NONSPECIFIC_EOI)
+			return snprintf(buf, size, "OCW2 %s (ISR %02x -> %02x)", pic_ocw2_name(v),
+					ev->arg[1], ev->arg[2]);
+		return snprintf(buf, size, "OCW2 %s IR%u (ISR %02x -> %02x)", pic_ocw2_name(v),
+				v & PIC_OCW2_LEVEL_MASK, ev->arg[1], ev->arg[2]);
+	case PIC_EVENT_OCW2:
+		return snprintf(buf, size, "OCW2 %s (lowest priority IR%u)", pic_ocw2_name(v),
+				ev->arg[1] & 7);
+	case PIC_EVENT_OCW3:
+		return snprintf(buf, size, "OCW3 0x%02x (%s%s%s)", v,
+				!(v & PIC_OCW3_RR) ? "read register unchanged" :
+				v & PIC_OCW3_RIS ? "read ISR" : "read IRR",
+				v & PIC_OCW3_P ? ", poll" : "",
+				!(v & PIC_OCW3_ESMM) ? "" :
+				v & PIC_OCW3_SMM ? ", special mask on" : ", special mask off");
+	case PIC_EVENT_ELCR:
+		return snprintf(buf, size, "ELCR 0x%02x -> 0x%02x (1 = level triggered)", v,
+				ev->arg[1]);
+	case PIC_EVENT_INTA:
+		if (v == 0xff)
+			return snprintf(buf, size, "INTA: spurious, vector 0x%02x", ev->arg[1]);
+		return snprintf(buf, size, "INTA: IRQ%u, vector 0x%02x", v, ev->arg[1]);
+	case PIC_EVENT_POLL:
+		if (!(v & PIC_POLL_INT))
+			return snprintf(buf, size, "poll: nothing pending");
+		return snprintf(buf, size, "poll: IR%u (word 0x%02x)", v & 7, v);
+	default:
+		return snprintf(buf, size, "event %u", ev->type);
+	}
 }

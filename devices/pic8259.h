@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "irq.h"
 
 /* ISA ports */
@@ -116,21 +117,69 @@ struct pic_chip {
 	bool is_master;
 };
 
+/*
+ * Device events (devices/events.h), source DEV_EVENT_PIC, unit 0 = master,
+ * 1 = slave.  Emitted after the registers are updated.
+ */
+enum pic_event {
+	PIC_EVENT_ICW1,		/* arg0: the value written */
+	PIC_EVENT_ICW2,		/* arg0: the value written (vector base in bits 7-3) */
+	PIC_EVENT_ICW3,		/* arg0: the value written */
+	PIC_EVENT_ICW4,		/* arg0: the value written */
+	PIC_EVENT_OCW1,		/* arg0: IMR before, arg1: IMR after */
+	PIC_EVENT_EOI,		/* an OCW2 with EOI set: arg0 the OCW2, arg1/arg2 ISR before/after */
+	PIC_EVENT_OCW2,		/* another OCW2: arg0 the value, arg1 lowest-priority IR after */
+	PIC_EVENT_OCW3,		/* arg0: the value written */
+	PIC_EVENT_ELCR,		/* arg0: ELCR before, arg1: ELCR after */
+	PIC_EVENT_INTA,		/* arg0: IRQ (0xff: spurious), arg1: vector; unit 0 */
+	PIC_EVENT_POLL,		/* arg0: the poll word read, arg1: IRQ (0xff: none or cascade) */
+	PIC_EVENT_NR,
+};
+
+/* What a request on one IRQ is doing, for pic_irq_state(). */
+enum pic_irq_state {
+	PIC_IRQ_IDLE,		/* no request in IRR */
+	PIC_IRQ_REQUESTED,	/* requested, not held back: INTR is or will be raised */
+	PIC_IRQ_MASKED,		/* its IMR bit (or, for IRQ8-15, the master's IR2 bit) is set */
+	PIC_IRQ_BLOCKED,	/* an IR of higher or equal priority is in service */
+};
+
 struct pic {
 	struct pic_chip master, slave;	/* each holds its own ELCR byte */
 	struct irq_line intr;		/* the master's INT pin, to the CPU's INTR */
-	/* Called with the IRQ (0-15) that an INTA or a poll has just acknowledged,
-	 * after the registers are updated; optional, may be NULL. */
+	/*
+	 * Called with the IRQ (0-15) that an INTA or a poll has just
+	 * acknowledged, after the registers are updated; optional, may be NULL.
+	 * Also called by ICW1 for each edge-triggered request it discards
+	 * from IRR (never for the master's cascade input IR2), since that
+	 * request will never be acknowledged: a device that waits for the
+	 * acknowledge before its next request (the PIT) can go on, as KVM's
+	 * kvm_pic_reset() tells its ack notifiers.
+	 */
 	void (*ack_notify)(void *opaque, unsigned irq);
-	void *ack_opaque;
+	/*
+	 * Called with each IRQ (0-15, never the master's IR2) whose IMR bit
+	 * an OCW1 or an ICW1 (which clears the IMR) has just changed, and its
+	 * new value, after the registers are updated; optional, may be NULL.
+	 * An ICW1 calls it before its ack_notify calls.
+	 */
+	void (*mask_notify)(void *opaque, unsigned irq, bool masked);
+	void *notify_opaque;		/* the opaque of both notifiers */
+	struct dev_events events;	/* zeroed by pic_init: nobody listens */
 };
+
+extern const char *const pic_event_names[PIC_EVENT_NR];
+
+/* The text of a PIC event (a dev_event_format_fn). */
+int pic_event_format(const struct dev_event *ev, char *buf, size_t size);
 
 /*
  * Power-on state.  The 8259A has none defined (software must initialise it),
  * so this is the state a PC BIOS leaves: cascade mode, 8086 mode, vectors
  * 0x08 (master) and 0x70 (slave), normal EOI; and, unlike a BIOS, every IRQ
  * masked, so nothing is delivered before the guest programs the pair.
- * All inputs low, ELCR all edge, ack_notify NULL.  `intr` is assumed low.
+ * All inputs low, ELCR all edge, ack_notify and mask_notify NULL.  `intr`
+ * is assumed low.
  */
 void pic_init(struct pic *p, struct irq_line intr);
 
@@ -152,6 +201,12 @@ void pic_write(struct pic *p, uint16_t port, uint8_t value);
  */
 void pic_set_irq(void *pic, unsigned irq, bool level);
 
+/*
+ * Why a request on IRQ `irq` (0-15) does or does not reach the CPU now, for
+ * a tracer to explain a held-back interrupt.  Changes nothing.
+ */
+enum pic_irq_state pic_irq_state(const struct pic *p, unsigned irq);
+
 /* The level of INTR to the CPU (the same level `intr` was last given). */
 bool pic_intr_pending(const struct pic *p);
 
@@ -161,7 +216,9 @@ bool pic_intr_pending(const struct pic *p);
  * A request that vanished before the acknowledge yields the chip's IR7
  * vector ("default IR7") without setting its ISR bit; through the cascade
  * that is the slave's base + 7 and the master's ISR bit 2 is still set.
- * Calls ack_notify(irq) for a real IRQ, never for a spurious one.
+ * Calls ack_notify(irq) for a real IRQ, never for a spurious one.  Another
+ * request pending in the slave after its acknowledge is a new request on
+ * the master's IR2, even if the slave's INT never went low.
  */
 uint8_t pic_acknowledge(struct pic *p);
 

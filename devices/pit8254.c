@@ -25,6 +25,8 @@
  */
 #include "pit8254.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #define PIT_NSEC_PER_SEC	1000000000ull
@@ -592,6 +594,28 @@ static uint64_t pit_backlog_cap(const struct pit *p)
 	return cap ? cap : 1;
 }
 
+/*
+ * Forget `n` owed ticks, counted and told.  arg0 saturates at UINT32_MAX
+ * (counter 0 at count 2 overflows it after two hours unseen), so arg64
+ * holds the exact number: the events' arg64 add up to stats.ticks_dropped.
+ */
+static void pit_drop_ticks(struct pit *p, uint64_t n, enum pit_drop_reason why)
+{
+	struct dev_event ev;
+
+	if (n == 0)
+		return;
+	p->ticks_owed -= n;
+	p->stats.ticks_dropped += n;
+	if (p->events.emit == NULL)
+		return;
+	ev = (struct dev_event){
+		.source = DEV_EVENT_PIT, .type = PIT_EVENT_TICKS_DROPPED, .unit = 0,
+		.arg = { n > UINT32_MAX ? UINT32_MAX : (uint32_t)n, why, 0 }, .arg64 = n,
+	};
+	p->events.emit(p->events.opaque, &ev);
+}
+
 /* `n` more rising edges of OUT0: owed to the guest, up to the cap. */
 static void pit_owe_ticks(struct pit *p, uint64_t n)
 {
@@ -599,10 +623,8 @@ static void pit_owe_ticks(struct pit *p, uint64_t n)
 
 	p->stats.out0_rises += n;
 	p->ticks_owed += n;
-	if (p->ticks_owed > cap) {
-		p->stats.ticks_dropped += p->ticks_owed - cap;
-		p->ticks_owed = cap;
-	}
+	if (p->ticks_owed > cap)
+		pit_drop_ticks(p, p->ticks_owed - cap, PIT_DROP_BACKLOG_CAP);
 }
 
 /* Brings every counter up to now_ns and counts OUT0's edges meanwhile. */
@@ -620,10 +642,6 @@ static void pit_sync(struct pit *p, uint64_t now_ns)
 		p->clock = clk;
 		pit_owe_ticks(p, rises);
 	}
-	if (p->tick_in_flight && p->now_ns - p->tick_sent_ns >= PIT_ACK_TIMEOUT_NS) {
-		p->tick_in_flight = false;
-		p->stats.ack_timeouts++;
-	}
 }
 
 /*
@@ -640,8 +658,10 @@ static void pit_update_irq(struct pit *p)
 	while (!p->tick_in_flight && p->ticks_owed > 0) {
 		p->ticks_owed--;
 		p->tick_in_flight = true;
-		p->tick_sent_ns = p->now_ns;
 		p->stats.ticks_delivered++;
+		dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_TICK, 0,
+			       p->ticks_owed > UINT32_MAX ? UINT32_MAX : (uint32_t)p->ticks_owed,
+			       0, 0);
 		irq_line_set(&p->irq0, false);
 		irq_line_set(&p->irq0, true);
 	}
@@ -691,19 +711,25 @@ static void pit_write_control(struct pit *p, uint8_t value)
 
 	if (sc == PIT_CW_SC_READ_BACK) {
 		pit_read_back(p, value);
+		dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_READ_BACK, 0, value, 0, 0);
 		return;
 	}
 	c = &p->counter[sc];
 	if ((value & PIT_CW_RW_MASK) >> PIT_CW_RW_SHIFT == PIT_RW_LATCH) {
 		pit_counter_latch_count(c, p->clock);
+		dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_LATCH, sc, 0, 0, 0);
 		return;
 	}
 	pit_counter_write_control(c, value, p->clock);
+	dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_CONTROL, sc, value, 0, 0);
 	if (sc == 0) {
-		/* Reprogrammed: the old rate's backlog is stale, and a tick
-		 * lost with a PIC reset must not block the new ones. */
-		p->stats.ticks_dropped += p->ticks_owed;
-		p->ticks_owed = 0;
+		/* Reprogrammed: the old rate's backlog is stale, and so is
+		 * the wait for a tick of the old rate: should it still sit
+		 * in the PIC's IRR, the first new tick merges with it rather
+		 * than wait behind it.  Deviation (pit8254.h): OUT0 may
+		 * rise here (mode 4 over a low OUT), but that edge is owed
+		 * to no one, as in QEMU and KVM. */
+		pit_drop_ticks(p, p->ticks_owed, PIT_DROP_REPROGRAMMED);
 		p->tick_in_flight = false;
 	}
 }
@@ -734,17 +760,27 @@ uint8_t pit_read(struct pit *p, uint16_t port, uint64_t now_ns)
 	return value;
 }
 
+/* A byte for counter n's port; a count complete with it is an event. */
+static void pit_write_counter(struct pit *p, unsigned n, uint8_t value)
+{
+	struct pit_counter *c = &p->counter[n];
+	bool lsb_then_msb = (c->control & PIT_CW_RW_MASK) >> PIT_CW_RW_SHIFT == PIT_RW_LSB_MSB;
+	bool completes = !lsb_then_msb || c->write_msb_next;
+
+	pit_counter_write(c, value, p->clock);
+	if (completes)
+		dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_COUNT, n, c->cr, c->mode,
+			       pit_counter_initial(c));
+}
+
 void pit_write(struct pit *p, uint16_t port, uint8_t value, uint64_t now_ns)
 {
-	bool out0;
-
 	pit_sync(p, now_ns);
-	out0 = pit_counter_out(&p->counter[0], p->clock);
 	switch (port) {
 	case PIT_PORT_COUNTER0:
 	case PIT_PORT_COUNTER1:
 	case PIT_PORT_COUNTER2:
-		pit_counter_write(&p->counter[port - PIT_PORT_COUNTER0], value, p->clock);
+		pit_write_counter(p, port - PIT_PORT_COUNTER0, value);
 		break;
 	case PIT_PORT_CONTROL:
 		pit_write_control(p, value);
@@ -752,37 +788,25 @@ void pit_write(struct pit *p, uint16_t port, uint8_t value, uint64_t now_ns)
 	case PIT_PORT_B:
 		p->port_b = value & PIT_PORTB_WRITABLE;
 		pit_counter_set_gate(&p->counter[2], value & PIT_PORTB_GATE2, p->clock);
+		dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_PORT_B, PIT_UNIT_PORT_B, value,
+			       value & PIT_PORTB_GATE2, 0);
 		break;
 	default:
 		break;
 	}
-	/* A write that raises OUT0 at once (a control word for a mode whose
-	 * idle OUT is high, over a low OUT) is an edge too. */
-	if (!out0 && pit_counter_out(&p->counter[0], p->clock))
-		pit_owe_ticks(p, 1);
 	pit_update_irq(p);
 }
 
 uint64_t pit_next_deadline(const struct pit *p, uint64_t now_ns)
 {
-	uint64_t edge_ns = pit_clock_to_ns(pit_counter_next_edge(&p->counter[0], p->clock));
-	uint64_t deadline, timeout;
+	uint64_t deadline;
 
-	if (p->tick_in_flight) {
-		timeout = p->tick_sent_ns + PIT_ACK_TIMEOUT_NS;
-		if (timeout < p->tick_sent_ns)
-			timeout = UINT64_MAX;
-		/* the next tick goes out on the ack, or at the timeout once
-		 * one is owed */
-		if (p->ticks_owed > 0 || timeout > edge_ns)
-			deadline = timeout;
-		else
-			deadline = edge_ns;
-	} else if (p->ticks_owed > 0) {
+	if (p->tick_in_flight)
+		return UINT64_MAX;	/* the next tick goes out on the ack */
+	if (p->ticks_owed > 0)
 		deadline = now_ns;	/* not reached: owed ticks go out at once */
-	} else {
-		deadline = edge_ns;
-	}
+	else
+		deadline = pit_clock_to_ns(pit_counter_next_edge(&p->counter[0], p->clock));
 	if (deadline == UINT64_MAX)
 		return UINT64_MAX;
 	return deadline > now_ns ? deadline : now_ns;
@@ -799,4 +823,114 @@ void pit_irq_acknowledged(struct pit *p, uint64_t now_ns)
 	pit_sync(p, now_ns);
 	p->tick_in_flight = false;
 	pit_update_irq(p);
+}
+
+/*
+ * The edges owed while IRQ0 was masked would, on a real 8259, have merged
+ * into its one IRR bit: that is the tick in flight, which the guest now
+ * takes.  Delivering the backlog after it would give a burst of stale ticks
+ * that no hardware gives; KVM resets its reinject count here
+ * (pit_mask_notifer()).  With no tick in flight, edges that only this sync
+ * found (the timer had not fired yet) would have set that IRR bit: one of
+ * them is kept and goes out now.
+ */
+void pit_irq0_unmasked(struct pit *p, uint64_t now_ns)
+{
+	uint64_t keep;
+
+	pit_sync(p, now_ns);
+	keep = !p->tick_in_flight && p->ticks_owed > 0;
+	pit_drop_ticks(p, p->ticks_owed - keep, PIT_DROP_UNMASKED);
+	pit_update_irq(p);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+const char *const pit_event_names[PIT_EVENT_NR] = {
+	[PIT_EVENT_CONTROL] = "control", [PIT_EVENT_COUNT] = "count",
+	[PIT_EVENT_LATCH] = "latch", [PIT_EVENT_READ_BACK] = "read-back",
+	[PIT_EVENT_PORT_B] = "port-b", [PIT_EVENT_TICK] = "tick",
+	[PIT_EVENT_TICKS_DROPPED] = "ticks-dropped",
+};
+
+static const char *const pit_mode_names[] = {
+	[PIT_MODE_INTERRUPT_ON_TC] = "interrupt on terminal count",
+	[PIT_MODE_ONE_SHOT] = "hardware retriggerable one-shot",
+	[PIT_MODE_RATE_GENERATOR] = "rate generator",
+	[PIT_MODE_SQUARE_WAVE] = "square wave",
+	[PIT_MODE_SW_STROBE] = "software triggered strobe",
+	[PIT_MODE_HW_STROBE] = "hardware triggered strobe",
+};
+
+static const char *pit_mode_name(uint32_t mode)
+{
+	return mode < 6 ? pit_mode_names[mode] : "?";
+}
+
+static const char *const pit_rw_names[] = {
+	[PIT_RW_LATCH] = "latch", [PIT_RW_LSB] = "LSB only", [PIT_RW_MSB] = "MSB only",
+	[PIT_RW_LSB_MSB] = "LSB then MSB",
+};
+
+static const char *const pit_drop_names[] = {
+	[PIT_DROP_BACKLOG_CAP] = "more than 1 s of ticks owed",
+	[PIT_DROP_REPROGRAMMED] = "counter 0 reprogrammed",
+	[PIT_DROP_UNMASKED] = "IRQ0 unmasked: ticks saved up while masked are stale",
+};
+
+int pit_event_format(const struct dev_event *ev, char *buf, size_t size)
+{
+	uint32_t v = ev->arg[0];
+	uint32_t mode, clocks;
+
+	switch (ev->type) {
+	case PIT_EVENT_CONTROL:
+		mode = (v & PIT_CW_M_MASK) >> PIT_CW_M_SHIFT;
+		if (mode > PIT_MODE_HW_STROBE)
+			mode &= ~(uint32_t)(PIT_CW_M2 >> PIT_CW_M_SHIFT);
+		return snprintf(buf, size, "control 0x%02x: mode %u (%s), %s, %s", v, mode,
+				pit_mode_name(mode), pit_rw_names[(v & PIT_CW_RW_MASK) >>
+								 PIT_CW_RW_SHIFT],
+				v & PIT_CW_BCD ? "BCD" : "binary");
+	case PIT_EVENT_COUNT:
+		mode = ev->arg[1];
+		clocks = ev->arg[2];
+		if (pit_mode_periodic((uint8_t)mode) && clocks > 1) {
+			/* tenths of a hertz, rounded */
+			uint64_t dhz = ((uint64_t)PIT_FREQ_HZ * 20 / clocks + 1) / 2;
+
+			return snprintf(buf, size, "mode %u (%s) count %u (%u.%u Hz)", mode,
+					pit_mode_name(mode), clocks, (unsigned)(dhz / 10),
+					(unsigned)(dhz % 10));
+		}
+		return snprintf(buf, size, "mode %u (%s) count %u (%u.%03u ms)", mode,
+				pit_mode_name(mode), clocks,
+				(unsigned)((uint64_t)clocks * 1000000 / PIT_FREQ_HZ / 1000),
+				(unsigned)((uint64_t)clocks * 1000000 / PIT_FREQ_HZ % 1000));
+	case PIT_EVENT_LATCH:
+		return snprintf(buf, size, "counter latch command");
+	case PIT_EVENT_READ_BACK: {
+		bool count = !(v & PIT_RB_NOT_COUNT), status = !(v & PIT_RB_NOT_STATUS);
+
+		return snprintf(buf, size, "read-back 0x%02x (latch %s of counters%s%s%s)", v,
+				count && status ? "count and status" : count ? "count" :
+				status ? "status" : "nothing",
+				v & PIT_RB_CNT(0) ? " 0" : "", v & PIT_RB_CNT(1) ? " 1" : "",
+				v & PIT_RB_CNT(2) ? " 2" : "");
+	}
+	case PIT_EVENT_PORT_B:
+		return snprintf(buf, size, "port 0x61 0x%02x (GATE2 %s)", v,
+				ev->arg[1] ? "high" : "low");
+	case PIT_EVENT_TICK:
+		return snprintf(buf, size, "tick on IRQ0 (%u more owed)", v);
+	case PIT_EVENT_TICKS_DROPPED: {
+		/* arg64, exact, where arg0 saturated */
+		uint64_t n = ev->arg64 > v ? ev->arg64 : v;
+
+		return snprintf(buf, size, "%" PRIu64 " tick%s dropped: %s", n, n == 1 ? "" : "s",
+				ev->arg[1] < 3 ? pit_drop_names[ev->arg[1]] : "?");
+	}
+	default:
+		return snprintf(buf, size, "event %u", ev->type);
+	}
 }

@@ -19,34 +19,50 @@
  * earlier now_ns than already seen is taken as the latest one seen.
  *
  * IRQ0 tick policy ("catch-up with a cap", like the reinject policy of
- * KVM's in-kernel PIT).  Every rising edge of counter 0's OUT (each period
- * boundary in modes 2 and 3, terminal count in mode 0, the end of the
- * strobe in mode 4, a control word that raises OUT) is one tick owed to the
- * guest.  A tick is delivered as one rising edge on IRQ0 (the line is
- * pulled low, then high, and rests high, so the request is still asserted
- * when the 8259 runs its INTA cycle).  The next owed tick is delivered only
- * after pit_irq_acknowledged() reports that the PIC took the previous one,
- * so two ticks never merge in the PIC's IRR: a host that wakes up late, or
- * a guest that cannot keep up, gets every tick, one per acknowledge.  The
- * backlog of owed ticks is capped at one second's worth (PIT_FREQ_HZ /
- * period, at least 1); edges beyond it are dropped and counted in
- * stats.ticks_dropped, so a guest that masks IRQ0 for a minute gets at most
- * one second of burst when it unmasks.  Writing a control word to counter 0
- * discards the backlog (the guest restarted its timer; ticks at the old
- * rate are stale), as KVM does when the count is reloaded.
+ * KVM's in-kernel PIT).  Every rising edge of counter 0's OUT that counting
+ * makes (each period boundary in modes 2 and 3, terminal count in mode 0,
+ * the end of the strobe in mode 4) is one tick owed to the guest.  A tick
+ * is delivered as one rising edge on IRQ0 (the line is pulled low, then
+ * high, and rests high, so the request is still asserted when the 8259 runs
+ * its INTA cycle).  The next owed tick is delivered only after
+ * pit_irq_acknowledged() reports that the PIC took the previous one, so two
+ * ticks never merge in the PIC's IRR: a host that wakes up late, or a guest
+ * that cannot keep up, gets every tick, one per acknowledge.  The backlog
+ * of owed ticks is capped at one second's worth (PIT_FREQ_HZ / period, at
+ * least 1); edges beyond it are dropped and counted in stats.ticks_dropped.
+ * Three events cut the wait or the backlog short, as in KVM:
+ * - A control word for counter 0 discards the backlog and forgets the tick
+ *   in flight (the guest restarted its timer; ticks at the old rate are
+ *   stale), as KVM's kvm_pit_reset_reinject() does when the count is
+ *   reloaded.
+ * - The PIC's ICW1 discards a tick still in its IRR, which will never be
+ *   acknowledged; the PIC reports it to its ack_notify all the same, as
+ *   KVM's kvm_pic_reset() does, so pit_irq_acknowledged() is called and the
+ *   ticks go on at once.
+ * - IRQ0 unmasked in the PIC: pit_irq0_unmasked() drops the backlog, as
+ *   KVM's pit_mask_notifer() does (kvm_pit_reset_reinject()).  A real 8259
+ *   collapses the edges of a masked input into its one IRR bit, so a guest
+ *   that masked IRQ0 for a minute gets that one request (the tick in
+ *   flight, acknowledged normally now that it is unmasked), not a burst,
+ *   and then ticks at the normal rate.
  * Over a long run: stats.out0_rises == stats.ticks_delivered +
  * stats.ticks_dropped + ticks_owed.
  *
- * Our addition to that policy (deviation from KVM): a tick that stays
- * unacknowledged for PIT_ACK_TIMEOUT_NS is taken as lost and the next owed
- * one is delivered.  The PIC clears IRR on ICW1 without an acknowledge, so
- * without this a guest that programs the PIT before the PIC would never
- * see IRQ0 again.  A guest that masks IRQ0 merely sees these edges merge in
- * its IRR bit.
+ * Deviation from the data sheet, as QEMU and KVM do: a control word never
+ * puts an edge on IRQ0, even one that raises OUT0 (any mode but 0 written
+ * over a low OUT0, e.g. Linux's mode 4 over mode 0 before terminal count or
+ * over the low half of mode 3).  OUT0 itself (status byte) follows the data
+ * sheet; only no tick is owed for that edge, which belongs to no count.
+ * QEMU updates no IRQ on a control word (and its mode 4 OUT is low except
+ * at terminal count); KVM injects only when its timer expires.  So Linux's
+ * one-shot clockevent (control word 0x38 once, then only a count, LSB then
+ * MSB, per event) gets exactly one IRQ0 per count.
  *
  * The VMM drives the model with one timer: sleep until pit_next_deadline(),
- * call pit_advance(), repeat; and call pit_irq_acknowledged() from the
- * PIC's INTA (struct pic's ack_notify for IRQ0).
+ * call pit_advance(), repeat.  From the PIC's ack_notify for IRQ0 (INTA,
+ * poll, and ICW1's discard) it calls pit_irq_acknowledged(), and from its
+ * mask_notify when IRQ0 is unmasked pit_irq0_unmasked(); after either, the
+ * deadline may have changed.
  *
  * "Datasheet" below means the Intel 8254 Programmable Interval Timer data
  * sheet (order no. 231164); section names are quoted from it.
@@ -55,6 +71,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "irq.h"
 
 /* The counters' CLK input on a PC: 14.31818 MHz / 12. */
@@ -119,8 +136,6 @@
 
 /* Backlog cap of the tick policy: this much time's worth of owed ticks. */
 #define PIT_BACKLOG_NS		1000000000ull
-/* An unacknowledged tick is taken as lost after this long (see above). */
-#define PIT_ACK_TIMEOUT_NS	1000000000ull
 
 /*
  * One counter.  Counting is computed from time: while `running`, the
@@ -166,9 +181,33 @@ struct pit_counter {
 struct pit_stats {
 	uint64_t out0_rises;		/* rising edges of counter 0's OUT */
 	uint64_t ticks_delivered;	/* rising edges put on IRQ0 */
-	uint64_t ticks_dropped;		/* owed ticks dropped: backlog cap, reprogramming */
-	uint64_t ack_timeouts;		/* ticks taken as lost after PIT_ACK_TIMEOUT_NS */
+	uint64_t ticks_dropped;		/* owed ticks dropped: cap, reprogramming, unmask */
 };
+
+/*
+ * Device events (devices/events.h), source DEV_EVENT_PIT; unit = the
+ * counter (0-2), 3 = port 0x61.
+ */
+enum pit_event {
+	PIT_EVENT_CONTROL,	/* a control word: arg0 the value */
+	PIT_EVENT_COUNT,	/* a complete count written: arg0 CR as written, arg1 mode,
+				 * arg2 the clocks it stands for (0 means 65536 or 10000) */
+	PIT_EVENT_LATCH,	/* a counter latch command */
+	PIT_EVENT_READ_BACK,	/* a read-back command: arg0 the value; unit 0 */
+	PIT_EVENT_PORT_B,	/* port 0x61 written: arg0 value, arg1 GATE2; unit 3 */
+	PIT_EVENT_TICK,		/* a tick put on IRQ0: arg0 ticks still owed; unit 0 */
+	PIT_EVENT_TICKS_DROPPED,/* arg0 how many (saturates), arg64 exactly how many,
+				 * arg1 enum pit_drop_reason; unit 0 */
+	PIT_EVENT_NR,
+};
+
+enum pit_drop_reason {
+	PIT_DROP_BACKLOG_CAP,	/* more than PIT_BACKLOG_NS worth owed */
+	PIT_DROP_REPROGRAMMED,	/* a control word for counter 0 */
+	PIT_DROP_UNMASKED,	/* IRQ0 unmasked: pit_irq0_unmasked() */
+};
+
+#define PIT_UNIT_PORT_B 3
 
 struct pit {
 	struct pit_counter counter[PIT_NUM_COUNTERS];
@@ -178,10 +217,15 @@ struct pit {
 	uint64_t clock;		/* PIT clock pulses by now_ns, all accounted for */
 	uint64_t ticks_owed;	/* rising edges of OUT0 not yet delivered */
 	bool tick_in_flight;	/* a delivered tick awaits pit_irq_acknowledged() */
-	uint64_t tick_sent_ns;	/* when it was delivered */
 	bool delivering;	/* pit_update_irq() is running (re-entry guard) */
 	struct pit_stats stats;
+	struct dev_events events;	/* zeroed by pit_init: nobody listens */
 };
+
+extern const char *const pit_event_names[PIT_EVENT_NR];
+
+/* The text of a PIT event (a dev_event_format_fn). */
+int pit_event_format(const struct dev_event *ev, char *buf, size_t size);
 
 /*
  * Power-on state, at time now_ns.  The 8254 has none defined, so this is
@@ -211,8 +255,9 @@ void pit_write(struct pit *p, uint16_t port, uint8_t value, uint64_t now_ns);
  * The absolute time (ns) of the next event that puts an edge on IRQ0, or
  * UINT64_MAX if none is coming.  Never earlier than now_ns; after any call
  * that took now_ns (pit_advance() for one) it is later than now_ns, so
- * calling pit_advance() at each deadline never spins.  Owed ticks waiting
- * on an acknowledge need no deadline, only the ack timeout does.
+ * calling pit_advance() at each deadline never spins.  While a tick is in
+ * flight nothing needs one (UINT64_MAX): the next tick goes out on the
+ * acknowledge, and the edges meanwhile are counted then.
  */
 uint64_t pit_next_deadline(const struct pit *p, uint64_t now_ns);
 
@@ -229,5 +274,15 @@ void pit_advance(struct pit *p, uint64_t now_ns);
  * may be called from inside irq0's set_level callback.
  */
 void pit_irq_acknowledged(struct pit *p, uint64_t now_ns);
+
+/*
+ * The PIC unmasked IRQ0 (struct pic's mask_notify for IRQ0, masked false):
+ * the owed backlog is dropped (counted in stats.ticks_dropped), as the
+ * 8259 merged the masked edges into one IRR bit; a tick in flight stays in
+ * flight and is acknowledged as usual.  With none in flight, one edge not
+ * yet delivered (the timer was late) is kept and delivered as that IRR
+ * bit.  For an unmask only: at any other time it would drop ticks owed.
+ */
+void pit_irq0_unmasked(struct pit *p, uint64_t now_ns);
 
 #endif

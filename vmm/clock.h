@@ -5,14 +5,16 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "util.h"
+
 /* The devices' time base: CLOCK_MONOTONIC in nanoseconds, the same clock
- * the timerfds in board.c are armed against. */
+ * the device timers (timer.c) are armed against. */
 static inline uint64_t clock_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 #endif

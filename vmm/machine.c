@@ -1,8 +1,121 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The machine's life: create, run, stop, destroy.  main() decides what to
+ * build and prints what went wrong; this file puts the pieces together in
+ * the right order and takes them apart again.
+ */
 #include "machine.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static const int machine_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void machine_on_stop(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void machine_on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	machine_stop(w->data, EXIT_SIGNAL_BASE + w->signum, "stopped by signal %d (%s)",
+		     w->signum, strsignal(w->signum));
+}
+
+int machine_create(struct machine *m, const struct options *opts, const uint8_t *image,
+		   size_t image_size, struct error *err)
+{
+	int ret;
+
+	m->opts = opts;
+	m->vm.kvm_fd = m->vm.vm_fd = -1;
+	m->vcpu.fd = m->vcpu.wake_fd = -1;
+	pthread_mutex_init(&m->lock, NULL);
+	bus_init(&m->bus);
+	m->loop = ev_default_loop(EVFLAG_AUTO);
+	if (m->loop == NULL)
+		return error_set(err, -ENOMEM, "cannot create the event loop");
+	ev_async_init(&m->stop_watcher, machine_on_stop);
+	ev_async_start(m->loop, &m->stop_watcher);
+	for (size_t i = 0; i < ARRAY_SIZE(machine_stop_signals); i++) {
+		ev_signal_init(&m->signal_watchers[i], machine_on_signal, machine_stop_signals[i]);
+		m->signal_watchers[i].data = m;
+		ev_signal_start(m->loop, &m->signal_watchers[i]);
+	}
+	/* A vanished stdout reader is handled where we write, not by dying. */
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = trace_init(&m->tracer, m->loop, opts->trace_mask, opts->stats, stderr, err);
+	if (ret == 0)
+		ret = vm_create(&m->vm, opts->kvm_path, err);
+	if (ret == 0)
+		ret = vm_setup_memory(&m->vm, opts->ram_size, image, image_size, err);
+	if (ret == 0)
+		ret = vcpu_create(&m->vcpu, m->vm.kvm_fd, m->vm.vm_fd,
+				  trace_wants(&m->tracer, DEV_EVENT_IO) ||
+				  m->tracer.print_mask != 0, err);
+	if (ret == 0) {
+		m->tracer.where = vcpu_where;
+		m->tracer.where_opaque = m;
+		m->board.events = trace_sink(&m->tracer);
+		ret = board_setup(m, err);
+	}
+	return ret;
+}
+
+int machine_run(struct machine *m)
+{
+	struct error err;
+
+	if (vcpu_start(m, &err) < 0) {
+		machine_stop(m, EXIT_SETUP, "%s", err.msg);
+	} else {
+		ev_run(m->loop, 0);
+		vcpu_join(m);
+	}
+	board_teardown(m);	/* flushes the guest's output, restores the terminal */
+	trace_exit(&m->tracer);
+	return m->exit_status;
+}
+
+void machine_print_stats(struct machine *m, FILE *out)
+{
+	const struct vcpu_stats *s = &m->vcpu.stats;
+
+	fprintf(out,
+		"minivmm: stats: %" PRIu64 " exits: %" PRIu64 " io, %" PRIu64 " mmio, %" PRIu64
+		" hlt, %" PRIu64 " kicks, %" PRIu64 " irq windows; %" PRIu64 " interrupts injected\n",
+		s->exits, s->io, s->mmio, s->hlt, s->intr, s->irq_window, s->injected);
+	for (int space = 0; space < BUS_NR_SPACES; space++) {
+		const struct bus_unclaimed *u = &m->bus.unclaimed[space];
+
+		fprintf(out, "minivmm: stats: unclaimed %s accesses: %" PRIu64 " reads, %" PRIu64
+			" writes", bus_space_name(space), u->reads, u->writes);
+		if (u->reads + u->writes > 0)
+			fprintf(out, " (last at 0x%" PRIx64 ")", u->last_addr);
+		fputc('\n', out);
+	}
+	board_print_stats(m, out);
+	trace_print_stats(&m->tracer, out);
+}
+
+void machine_destroy(struct machine *m)
+{
+	board_free(m);
+	trace_exit(&m->tracer);
+	vcpu_destroy(&m->vcpu);
+	vm_destroy(&m->vm);
+}
 
 void machine_stop(struct machine *m, int status, const char *fmt, ...)
 {

@@ -21,10 +21,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "board.h"
+#include "board/board.h"
 #include "bus.h"
 #include "console.h"
+#include "error.h"
+#include "trace.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -38,16 +41,23 @@ enum {
 
 struct options {
 	const char *bios_path;		/* NULL: the built-in default kernel */
+	const char *kvm_path;		/* the KVM device, VM_KVM_DEVICE unless told */
 	uint64_t ram_size;
-	bool stats;			/* print exit and bus statistics at the end */
-	bool trace_io;			/* log every port and MMIO access to stderr */
+	bool stats;			/* print exit, bus and device statistics at the end */
+	unsigned trace_mask;		/* --trace: 1 << enum dev_event_source to print */
+};
+
+/* What the INTA cycle answered: the vector, and which IRQ it was for. */
+struct cpu_intr_ack {
+	uint8_t vector;
+	uint8_t irq;		/* 0-15, or IRQ_SPURIOUS (trace.h) */
 };
 
 /* The CPU's INTR pin, driven by the interrupt controller (if any). */
 struct cpu_intr {
 	bool level;
 	/* The INTA cycle: the vector to deliver now that the CPU takes it. */
-	uint8_t (*acknowledge)(void *opaque);
+	struct cpu_intr_ack (*acknowledge)(void *opaque);
 	void *opaque;
 };
 
@@ -58,7 +68,9 @@ struct machine {
 	struct bus bus;
 	struct board board;
 	struct console console;
+	struct tracer tracer;
 	struct ev_loop *loop;
+	ev_signal signal_watchers[3];	/* SIGINT, SIGTERM, SIGHUP */
 
 	pthread_mutex_t lock;		/* the device lock, see above */
 	pthread_cond_t wakeup;		/* a halted vCPU waits here (with lock) */
@@ -70,6 +82,27 @@ struct machine {
 	char exit_message[2048];	/* may hold a register dump */
 	ev_async stop_watcher;
 };
+
+/*
+ * Build the machine: KVM, memory with `image` as its ROM, the vCPU, the
+ * board, the tracer.  0, or -errno with err set; either way call
+ * machine_destroy() afterwards.
+ */
+int machine_create(struct machine *m, const struct options *opts, const uint8_t *image,
+		   size_t image_size, struct error *err);
+
+/*
+ * Run the guest until something stops it (the guest, the person, a
+ * signal); then stop the devices, flush the guest's output and restore
+ * the terminal.  Returns the exit status; m->exit_message says why.
+ */
+int machine_run(struct machine *m);
+
+/* --stats: exits, bus, devices, events. */
+void machine_print_stats(struct machine *m, FILE *out);
+
+/* Free everything machine_create() made (also after a failed create). */
+void machine_destroy(struct machine *m);
 
 /*
  * Ask the machine to stop with this exit status; `fmt` (may be NULL) is

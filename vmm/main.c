@@ -17,8 +17,7 @@
 
 #include "default_kernel.h"
 #include "machine.h"
-
-#define MIB (1ULL << 20)
+#include "util.h"
 
 static void usage(FILE *out)
 {
@@ -31,14 +30,18 @@ static void usage(FILE *out)
 		"                      at 4 GiB; the CPU starts at F000:FFF0 in real mode\n"
 		"  -m, --memory SIZE   guest RAM, e.g. 16M, 1G (default 16 MiB, 1 MiB to 3 GiB;\n"
 		"                      a plain number means MiB)\n"
-		"      --stats         print exit and bus statistics when the guest stops\n"
-		"      --trace-io      log every port and MMIO access to stderr\n"
+		"      --stats         print exit, bus, device and event counts when the guest stops\n"
+		"      --trace LIST    print device events to stderr as they happen, each with a\n"
+		"                      timestamp and the guest's CS:RIP; LIST is a comma-separated\n"
+		"                      choice of %s (io: every port and MMIO access)\n"
+		"      --kvm-device PATH  the KVM device to use (default /dev/kvm)\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"On a terminal, Ctrl-A x quits, Ctrl-A h lists the other console escapes.\n"
 		"Exit status: the guest's (V << 1) | 1 when it writes V to port 0xf4;\n"
 		"0 when you quit; 2 for a bad option, image or missing KVM; 4 when the guest\n"
-		"dies (triple fault, hang, KVM error); 128+N when stopped by signal N.\n");
+		"dies (triple fault, hang, KVM error); 128+N when stopped by signal N.\n",
+		trace_list_help());
 }
 
 /* "16", "16M", "16MiB", "512K", "1G": a plain number is MiB, like QEMU's -m. */
@@ -52,9 +55,9 @@ static int parse_size(const char *arg, uint64_t *out)
 	if (errno != 0 || end == arg || arg[0] == '-')
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': unit = 1ULL << 10; end++; break;
+	case 'k': case 'K': unit = KIB; end++; break;
 	case 'm': case 'M': unit = MIB; end++; break;
-	case 'g': case 'G': unit = 1ULL << 30; end++; break;
+	case 'g': case 'G': unit = GIB; end++; break;
 	default: break;
 	}
 	if (strcmp(end, "") != 0 && strcmp(end, "iB") != 0 && strcmp(end, "B") != 0)
@@ -67,18 +70,19 @@ static int parse_size(const char *arg, uint64_t *out)
 
 static int parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_STATS = 256, OPT_TRACE_IO };
+	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE };
 	static const struct option longopts[] = {
 		{ "bios", required_argument, NULL, 'b' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "trace-io", no_argument, NULL, OPT_TRACE_IO },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "kvm-device", required_argument, NULL, OPT_KVM_DEVICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	*opts = (struct options){ .ram_size = VM_RAM_DEFAULT };
+	*opts = (struct options){ .ram_size = VM_RAM_DEFAULT, .kvm_path = VM_KVM_DEVICE };
 	opterr = 0;	/* we word the errors ourselves, on one line */
 	while ((opt = getopt_long(argc, argv, ":b:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -97,9 +101,18 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case OPT_STATS:
 			opts->stats = true;
 			break;
-		case OPT_TRACE_IO:
-			opts->trace_io = true;
+		case OPT_KVM_DEVICE:
+			opts->kvm_path = optarg;
 			break;
+		case OPT_TRACE: {
+			struct error err;
+
+			if (trace_parse_list(optarg, &opts->trace_mask, &err) < 0) {
+				fprintf(stderr, "minivmm: %s\n", err.msg);
+				return -EINVAL;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -157,97 +170,25 @@ static int load_image(const char *path, uint8_t **image, size_t *size)
 	return 0;
 }
 
-static void on_stop(struct ev_loop *loop, ev_async *w, int revents)
-{
-	(void)w;
-	(void)revents;
-	ev_break(loop, EVBREAK_ALL);
-}
-
-static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	machine_stop(w->data, EXIT_SIGNAL_BASE + w->signum, "stopped by signal %d (%s)",
-		     w->signum, strsignal(w->signum));
-}
-
-static void print_stats(struct machine *m)
-{
-	const struct vcpu_stats *s = &m->vcpu.stats;
-
-	fprintf(stderr,
-		"minivmm: stats: %" PRIu64 " exits: %" PRIu64 " io, %" PRIu64 " mmio, %" PRIu64
-		" hlt, %" PRIu64 " kicks, %" PRIu64 " irq windows; %" PRIu64 " interrupts injected\n",
-		s->exits, s->io, s->mmio, s->hlt, s->intr, s->irq_window, s->injected);
-	for (int space = 0; space < BUS_NR_SPACES; space++) {
-		const struct bus_unclaimed *u = &m->bus.unclaimed[space];
-
-		fprintf(stderr, "minivmm: stats: unclaimed %s accesses: %" PRIu64 " reads, %" PRIu64
-			" writes", bus_space_name(space), u->reads, u->writes);
-		if (u->reads + u->writes > 0)
-			fprintf(stderr, " (last at 0x%" PRIx64 ")", u->last_addr);
-		fputc('\n', stderr);
-	}
-}
-
+/* Build, run and take down the machine; the only place that reports how. */
 static int run_machine(struct machine *m, const struct options *opts, const uint8_t *image,
 		       size_t image_size)
 {
-	static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-	ev_signal signal_watchers[3];
 	struct error err = { "" };
-	int ret;
+	int status;
 
-	m->opts = opts;
-	m->vm.kvm_fd = m->vm.vm_fd = -1;
-	m->vcpu.fd = m->vcpu.wake_fd = -1;
-	pthread_mutex_init(&m->lock, NULL);
-	bus_init(&m->bus);
-	m->loop = ev_default_loop(EVFLAG_AUTO);
-	if (m->loop == NULL) {
-		fprintf(stderr, "minivmm: cannot create the event loop\n");
+	if (machine_create(m, opts, image, image_size, &err) < 0) {
+		machine_destroy(m);
+		fprintf(stderr, "minivmm: %s\n", err.msg);
 		return EXIT_SETUP;
 	}
-	ev_async_init(&m->stop_watcher, on_stop);
-	ev_async_start(m->loop, &m->stop_watcher);
-	for (int i = 0; i < 3; i++) {
-		ev_signal_init(&signal_watchers[i], on_signal, stop_signals[i]);
-		signal_watchers[i].data = m;
-		ev_signal_start(m->loop, &signal_watchers[i]);
-	}
-	/* A vanished stdout reader is handled where we write, not by dying. */
-	signal(SIGPIPE, SIG_IGN);
-
-	ret = vm_create(&m->vm, &err);
-	if (ret == 0)
-		ret = vm_setup_memory(&m->vm, opts->ram_size, image, image_size, &err);
-	if (ret == 0)
-		ret = vcpu_create(&m->vcpu, m->vm.kvm_fd, m->vm.vm_fd, &err);
-	if (ret == 0)
-		ret = board_setup(m, &err);
-	if (ret == 0)
-		ret = vcpu_start(m, &err);
-
-	if (ret == 0) {
-		ev_run(m->loop, 0);
-		vcpu_join(m);
-	}
-	board_teardown(m);	/* flushes the guest's output, restores the terminal */
-
-	if (ret < 0) {
-		fprintf(stderr, "minivmm: %s\n", err.msg);
-		ret = EXIT_SETUP;
-	} else {
-		if (m->exit_message[0] != '\0')
-			fprintf(stderr, "minivmm: %s\n", m->exit_message);
-		if (opts->stats)
-			print_stats(m);
-		ret = m->exit_status;
-	}
-	vcpu_destroy(&m->vcpu);
-	vm_destroy(&m->vm);
-	return ret;
+	status = machine_run(m);	/* the terminal is restored when it returns */
+	if (m->exit_message[0] != '\0')
+		fprintf(stderr, "minivmm: %s\n", m->exit_message);
+	if (opts->stats)
+		machine_print_stats(m, stderr);
+	machine_destroy(m);
+	return status;
 }
 
 int main(int argc, char **argv)

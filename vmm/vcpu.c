@@ -49,7 +49,7 @@ static int vcpu_set_cpuid(struct vcpu *v, int kvm_fd, struct error *err)
 	return ret;
 }
 
-int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, struct error *err)
+int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, bool want_where, struct error *err)
 {
 	int size;
 
@@ -72,6 +72,15 @@ int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, struct error *err)
 	v->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (v->wake_fd < 0)
 		return error_set(err, -errno, "eventfd failed: %s", strerror(errno));
+
+	if (want_where) {
+		int caps = ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+
+		if (caps > 0 && (caps & KVM_SYNC_X86_REGS) && (caps & KVM_SYNC_X86_SREGS)) {
+			v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+			v->sync_regs = true;
+		}
+	}
 
 	/* No register setup on purpose: the CPU starts in its architectural
 	 * reset state, real mode at F000:FFF0 with CS base 0xffff0000. */
@@ -128,11 +137,17 @@ static void vcpu_fail(struct machine *m, const char *fmt, ...)
 	machine_stop(m, EXIT_GUEST_FAULT, "%s", msg);
 }
 
-static void vcpu_trace(const char *space, bool is_write, uint64_t addr, uint64_t value,
-		       unsigned size)
+/* An I/O event for the tracer (with the device lock held). */
+static void vcpu_emit_io(struct machine *m, enum io_event type, uint64_t addr, uint64_t value,
+			 unsigned size)
 {
-	fprintf(stderr, "minivmm: trace: %s %-5s 0x%04" PRIx64 " size %u value 0x%0*" PRIx64 "\n",
-		space, is_write ? "write" : "read", addr, size, (int)size * 2, value);
+	struct dev_event ev = {
+		.source = DEV_EVENT_IO, .type = (uint8_t)type, .unit = (uint8_t)size,
+		.arg = { (uint32_t)value, (uint32_t)(value >> 32), 0 }, .arg64 = addr,
+	};
+
+	if (m->board.events.emit != NULL)
+		m->board.events.emit(m->board.events.opaque, &ev);
 }
 
 static void vcpu_handle_io(struct machine *m)
@@ -154,8 +169,8 @@ static void vcpu_handle_io(struct machine *m)
 			value = bus_read(&m->bus, BUS_PIO, run->io.port, size);
 			memcpy(data, &value, size);
 		}
-		if (m->opts->trace_io)
-			vcpu_trace("port", is_write, run->io.port, value, size);
+		vcpu_emit_io(m, is_write ? IO_EVENT_PORT_WRITE : IO_EVENT_PORT_READ,
+			     run->io.port, value, size);
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -176,9 +191,9 @@ static void vcpu_handle_mmio(struct machine *m)
 		value = bus_read(&m->bus, BUS_MMIO, run->mmio.phys_addr, size);
 		memcpy(run->mmio.data, &value, size);
 	}
+	vcpu_emit_io(m, run->mmio.is_write ? IO_EVENT_MMIO_WRITE : IO_EVENT_MMIO_READ,
+		     run->mmio.phys_addr, value, size);
 	pthread_mutex_unlock(&m->lock);
-	if (m->opts->trace_io)
-		vcpu_trace("mmio", run->mmio.is_write, run->mmio.phys_addr, value, size);
 }
 
 /* Sleep until the interrupt controller raises INTR or the machine stops. */
@@ -276,6 +291,15 @@ static void vcpu_handle_exit(struct machine *m)
 	}
 }
 
+/* Tell the tracer once each time INTR starts waiting on the guest. */
+static void vcpu_note_held(struct machine *m, enum irq_hold why)
+{
+	if (m->vcpu.intr_held)
+		return;
+	m->vcpu.intr_held = true;
+	dev_event_emit(&m->board.events, DEV_EVENT_IRQ, IRQ_EVENT_HELD, 0, why, 0, 0);
+}
+
 /* Before entering the guest: deliver a pending interrupt if it can take one. */
 static void vcpu_inject_interrupt(struct machine *m)
 {
@@ -285,7 +309,8 @@ static void vcpu_inject_interrupt(struct machine *m)
 	pthread_mutex_lock(&m->lock);
 	if (m->intr.level) {
 		if (run->ready_for_interrupt_injection && run->if_flag) {
-			struct kvm_interrupt irq = { .irq = m->intr.acknowledge(m->intr.opaque) };
+			struct cpu_intr_ack ack = m->intr.acknowledge(m->intr.opaque);
+			struct kvm_interrupt irq = { .irq = ack.vector };
 
 			if (ioctl(m->vcpu.fd, KVM_INTERRUPT, &irq) < 0) {
 				pthread_mutex_unlock(&m->lock);
@@ -293,11 +318,17 @@ static void vcpu_inject_interrupt(struct machine *m)
 				return;
 			}
 			m->vcpu.stats.injected++;
+			m->vcpu.intr_held = false;
+			dev_event_emit(&m->board.events, DEV_EVENT_IRQ, IRQ_EVENT_INJECTED, 0,
+				       ack.irq, ack.vector, 0);
 			/* Another one may already be waiting behind it. */
 			want_window = m->intr.level;
 		} else {
+			vcpu_note_held(m, run->if_flag ? IRQ_HOLD_NOT_READY : IRQ_HOLD_GUEST_IF);
 			want_window = true;
 		}
+	} else {
+		m->vcpu.intr_held = false;
 	}
 	pthread_mutex_unlock(&m->lock);
 	run->request_interrupt_window = want_window;
@@ -377,6 +408,19 @@ void vcpu_kick(struct machine *m)
 	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 	ignored = write(v->wake_fd, &one, sizeof(one));
 	(void)ignored;
+}
+
+bool vcpu_where(void *opaque, struct trace_where *w)
+{
+	struct machine *m = opaque;
+	struct kvm_run *run = m->vcpu.run;
+
+	if (!vcpu_on_own_thread || !m->vcpu.sync_regs)
+		return false;
+	w->known = true;
+	w->cs = run->s.regs.sregs.cs.selector;
+	w->rip = run->s.regs.regs.rip;
+	return true;
 }
 
 void vcpu_join(struct machine *m)

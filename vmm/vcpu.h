@@ -29,11 +29,17 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	int wake_fd;		/* eventfd: a halted vCPU sleeps in poll() on it */
+	bool sync_regs;		/* KVM copies RIP and CS into run->s.regs at each exit */
+	bool intr_held;		/* INTR high and the guest could not take it: told once */
 	struct vcpu_stats stats;
 };
 
-/* Create vCPU 0 of the VM, in its architectural reset state. */
-int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, struct error *err);
+/*
+ * Create vCPU 0 of the VM, in its architectural reset state.  With
+ * `want_where`, ask KVM to hand over the registers at every exit
+ * (KVM_CAP_SYNC_REGS) so trace lines can say where the guest was.
+ */
+int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, bool want_where, struct error *err);
 
 /* Start the vCPU thread (it runs until the machine stops). */
 int vcpu_start(struct machine *m, struct error *err);
@@ -42,6 +48,15 @@ int vcpu_start(struct machine *m, struct error *err);
  * machine's state again.  Any thread; cheap if called from the vCPU
  * thread itself. */
 void vcpu_kick(struct machine *m);
+
+struct trace_where;
+
+/*
+ * Where the guest is (CS:RIP), for an event emitted on the vCPU thread
+ * while it handles an exit; false elsewhere or without sync regs.  The
+ * signature of tracer.where; opaque is the machine.
+ */
+bool vcpu_where(void *opaque, struct trace_where *w);
 
 /* Wait for the vCPU thread to end (after machine_stop). */
 void vcpu_join(struct machine *m);

@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define MIB (1ULL << 20)
-#define GIB (1ULL << 30)
+#include "util.h"
+
 
 /* Real-mode support on Intel without "unrestricted guest" needs three pages
  * for a TSS and one for an identity page table; place them where QEMU does,
@@ -34,32 +34,35 @@ static const struct {
 	{ KVM_CAP_NR_MEMSLOTS, "KVM_CAP_NR_MEMSLOTS", "four memory slots" },
 };
 
-int vm_create(struct vm *vm, struct error *err)
+int vm_create(struct vm *vm, const char *kvm_path, struct error *err)
 {
 	int version;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_fd = -1;
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	vm->kvm_fd = open(kvm_path, O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		int e = errno;
 
 		if (e == ENOENT)
-			return error_set(err, -e, "/dev/kvm does not exist: this machine offers no KVM "
+			return error_set(err, -e, "%s does not exist: this machine offers no KVM "
 					 "(enable virtualization, load kvm_intel or kvm_amd), or use "
-					 "scripts/run, which falls back to nested emulation");
+					 "scripts/run, which falls back to nested emulation", kvm_path);
 		if (e == EACCES || e == EPERM)
-			return error_set(err, -e, "cannot open /dev/kvm: %s (run as root or join "
-					 "the kvm group)", strerror(e));
-		return error_set(err, -e, "cannot open /dev/kvm: %s", strerror(e));
+			return error_set(err, -e, "cannot open %s: %s (run as root or join "
+					 "the kvm group)", kvm_path, strerror(e));
+		return error_set(err, -e, "cannot open %s: %s", kvm_path, strerror(e));
 	}
 
 	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version < 0)
+		return error_set(err, -ENOTTY, "%s is not a KVM device (KVM_GET_API_VERSION: %s)",
+				 kvm_path, strerror(errno));
 	if (version != KVM_API_VERSION)
-		return error_set(err, -ENOTSUP, "/dev/kvm speaks API version %d, we need %d",
-				 version, KVM_API_VERSION);
+		return error_set(err, -ENOTSUP, "%s speaks API version %d, we need %d (is it "
+				 "a KVM device?)", kvm_path, version, KVM_API_VERSION);
 
-	for (size_t i = 0; i < sizeof(vm_required_caps) / sizeof(vm_required_caps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(vm_required_caps); i++) {
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, vm_required_caps[i].cap) <= 0)
 			return error_set(err, -ENOTSUP, "this KVM lacks %s, needed for %s",
 					 vm_required_caps[i].name, vm_required_caps[i].why);

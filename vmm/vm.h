@@ -39,11 +39,14 @@ struct vm {
 	unsigned nr_slots;
 };
 
+#define VM_KVM_DEVICE "/dev/kvm"
+
 /*
- * Open /dev/kvm, check the API version and every capability we rely on,
- * create the VM.  On failure err says what is missing and what to do.
+ * Open the KVM device (normally VM_KVM_DEVICE), check the API version and
+ * every capability we rely on, create the VM.  On failure err says what is
+ * missing and what to do.
  */
-int vm_create(struct vm *vm, struct error *err);
+int vm_create(struct vm *vm, const char *kvm_path, struct error *err);
 
 /* Allocate `ram_size` bytes of guest RAM and map `image` (a firmware image of
  * a valid size, see vm_check_rom_size) as ROM below 1 MiB and below 4 GiB. */

@@ -2,12 +2,15 @@
 /*
  * Unit tests of the 8254 PIT, one hardware rule each, on a fake clock.
  * "DS" cites the Intel 8254 data sheet (231164); "Linux" cites
- * arch/x86/kernel/tsc.c.  Times are given as PIT clocks after T0: at(k)
- * sets the fake clock to the first nanosecond by which clock T0 + k has
- * happened, so "write at(0)" means "the count is loaded on clock 1".
+ * arch/x86/kernel/tsc.c, or drivers/clocksource/i8253.c for the clockevent.
+ * Times are given as PIT clocks after T0: at(k) sets the fake clock to the
+ * first nanosecond by which clock T0 + k has happened, so "write at(0)"
+ * means "the count is loaded on clock 1".  The tick policy's tests at the
+ * end run the PIT behind a real 8259 pair wired as the board does.
  */
 #include "unit.h"
 
+#include "pic8259.h"
 #include "pit8254.h"
 
 /* ---- fakes ------------------------------------------------------------- */
@@ -751,8 +754,8 @@ UNIT_TEST(five_periods_late_gives_five_edges_one_per_ack)
 	advance();
 	CHECK_EQ(irq0.rises, 1);
 	CHECK_EQ(pit.ticks_owed, 4);
-	/* owed ticks wait for the ack: no deadline but the ack timeout */
-	CHECK_EQ(pit_next_deadline(&pit, now), now + PIT_ACK_TIMEOUT_NS);
+	/* owed ticks wait for the ack: no deadline at all */
+	CHECK_EQ(pit_next_deadline(&pit, now), UINT64_MAX);
 	advance();
 	CHECK_EQ(irq0.rises, 1);
 	for (unsigned i = 2; i <= 5; i++) {
@@ -900,39 +903,60 @@ UNIT_TEST(control_word_discards_backlog)
 	CHECK_EQ(pit_next_deadline(&pit, now), ns_of(1 + 5 * 1193 + 1 + 1193));
 }
 
-/* A tick never acknowledged (the PIC's ICW1 cleared IRR) is taken as lost
- * after PIT_ACK_TIMEOUT_NS and the next one goes out. */
-UNIT_TEST(unacknowledged_tick_times_out)
+/* KVM's pit_mask_notifer() (kvm_pit_reset_reinject()): IRQ0 unmasked drops
+ * the owed backlog, which a real 8259 would have merged into one IRR bit;
+ * the tick in flight stays in flight and its ack sends nothing more. */
+UNIT_TEST(irq0_unmasked_drops_backlog_keeps_tick_in_flight)
 {
-	uint64_t sent;
-
 	power_on();
 	program(0, PIT_MODE_RATE_GENERATOR, 1193);
-	at(1 + 1193);
+	at(1 + 5 * 1193);
 	advance();
 	CHECK_EQ(irq0.rises, 1);
-	sent = now;
-	CHECK_EQ(pit_next_deadline(&pit, now), sent + PIT_ACK_TIMEOUT_NS);
-	now = sent + PIT_ACK_TIMEOUT_NS - 1;
-	advance();
+	CHECK_EQ(pit.ticks_owed, 4);
+	pit_irq0_unmasked(&pit, now);
+	CHECK_EQ(pit.ticks_owed, 0);
+	CHECK(pit.tick_in_flight);
+	CHECK_EQ(pit.stats.ticks_dropped, 4);
+	CHECK_EQ(pit_next_deadline(&pit, now), UINT64_MAX);
+	ack();
 	CHECK_EQ(irq0.rises, 1);
-	now = sent + PIT_ACK_TIMEOUT_NS;
-	advance();
-	CHECK_EQ(irq0.rises, 2);
-	CHECK_EQ(pit.stats.ack_timeouts, 1);
+	CHECK_EQ(pit_next_deadline(&pit, now), ns_of(1 + 6 * 1193));
+	pit_irq0_unmasked(&pit, now);	/* nothing owed, nothing in flight */
+	CHECK_EQ(irq0.rises, 1);
+	CHECK_EQ(pit.stats.ticks_dropped, 4);
 }
 
-/* DS "Mode 0": a control word for a mode whose OUT idles high, written
- * while OUT0 is low, raises OUT0: that edge is a tick too. */
-UNIT_TEST(control_word_raising_out0_is_a_tick)
+/* A real 8259 latches an edge on a masked input and asks once unmasked:
+ * edges the host's late timer has not reported yet when IRQ0 is unmasked
+ * give that one tick, the rest is dropped. */
+UNIT_TEST(irq0_unmasked_with_no_tick_in_flight_delivers_one_late_edge)
+{
+	power_on();
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	at(1 + 5 * 1193);
+	pit_irq0_unmasked(&pit, now);
+	CHECK_EQ(irq0.rises, 1);
+	CHECK_EQ(pit.ticks_owed, 0);
+	CHECK_EQ(pit.stats.ticks_dropped, 4);
+	CHECK(pit.tick_in_flight);
+}
+
+/* QEMU (no IRQ update on a control word) and KVM (IRQ0 only on timer
+ * expiry), not DS "Mode 4": a control word that raises OUT0 (mode 4 over the
+ * low OUT0 of mode 0 before terminal count) raises no tick (pit8254.h). */
+UNIT_TEST(control_word_raising_out0_is_not_a_tick)
 {
 	power_on();
 	program(0, PIT_MODE_INTERRUPT_ON_TC, 1000);
 	at(10);
 	advance();
+	CHECK(!out_of(0));
+	out(PIT_PORT_CONTROL, control_word(0, PIT_RW_LSB_MSB, PIT_MODE_SW_STROBE));
+	CHECK(out_of(0));		/* OUT0 itself as the data sheet says */
 	CHECK_EQ(irq0.rises, 0);
-	out(PIT_PORT_CONTROL, control_word(0, PIT_RW_LSB_MSB, PIT_MODE_RATE_GENERATOR));
-	CHECK_EQ(irq0.rises, 1);
+	CHECK_EQ(pit.stats.out0_rises, 0);
+	CHECK_EQ(pit_next_deadline(&pit, now), UINT64_MAX);	/* no count yet */
 }
 
 /* The deadline is never in the past, and after an advance always in the
@@ -954,6 +978,663 @@ UNIT_TEST(deadline_never_in_the_past)
 	ack();
 	CHECK(pit_next_deadline(&pit, now) > later);
 	CHECK_EQ(pit.now_ns, later);
+}
+
+/* ---- the tick policy behind a real 8259 pair ------------------------------ */
+
+/*
+ * The board's glue, as vmm/board/pic.c and pit.c wire it: counter 0's OUT drives the
+ * PIC's IRQ0, the PIC's ack_notify for IRQ0 calls pit_irq_acknowledged()
+ * and its mask_notify for IRQ0 unmasked pit_irq0_unmasked().  The guest
+ * sees the PIC through Linux's eyes: vectors 0x20 and 0x28.
+ */
+#define GUEST_MASTER_BASE	0x20
+#define GUEST_SLAVE_BASE	0x28
+#define MS			1000000ull	/* in ns */
+
+/* Linux's pit_set_oneshot(): counter 0, LSB then MSB, mode 4, no count. */
+#define LINUX_ONESHOT_CW	0x38
+
+static struct pic pic;
+static unsigned irq0_vectors;	/* IRQ0 interrupts the guest took */
+
+static void board_pic_acked(void *opaque, unsigned irq)
+{
+	(void)opaque;
+	if (irq == 0)
+		pit_irq_acknowledged(&pit, now);
+}
+
+static void board_pic_mask_changed(void *opaque, unsigned irq, bool masked)
+{
+	(void)opaque;
+	if (irq == 0 && !masked)
+		pit_irq0_unmasked(&pit, now);
+}
+
+/* Both at power-on (the PIC with everything masked); INTR is polled. */
+static void board_power_on(void)
+{
+	irq0_vectors = 0;
+	at(0);
+	pic_init(&pic, (struct irq_line){ 0 });
+	pic.ack_notify = board_pic_acked;
+	pic.mask_notify = board_pic_mask_changed;
+	pit_init(&pit, irq_line_connect(pic_set_irq, &pic, 0), now);
+}
+
+/* Linux's init_8259A() with IF = 0, leaving IRQ0 and the cascade unmasked. */
+static void guest_init_pic(void)
+{
+	pic_write(&pic, PIC_MASTER_DATA, 0xff);
+	pic_write(&pic, PIC_SLAVE_DATA, 0xff);
+	pic_write(&pic, PIC_MASTER_CMD, 0x11);
+	pic_write(&pic, PIC_MASTER_DATA, GUEST_MASTER_BASE);
+	pic_write(&pic, PIC_MASTER_DATA, 0x04);
+	pic_write(&pic, PIC_MASTER_DATA, 0x01);
+	pic_write(&pic, PIC_SLAVE_CMD, 0x11);
+	pic_write(&pic, PIC_SLAVE_DATA, GUEST_SLAVE_BASE);
+	pic_write(&pic, PIC_SLAVE_DATA, 0x02);
+	pic_write(&pic, PIC_SLAVE_DATA, 0x01);
+	pic_write(&pic, PIC_MASTER_DATA, 0xfa);
+}
+
+static void guest_mask_irq0(bool masked)
+{
+	pic_write(&pic, PIC_MASTER_DATA, masked ? 0xfb : 0xfa);
+}
+
+/*
+ * The guest with IF = 1 takes every interrupt: the vCPU's INTA while INTR
+ * is high, then the handler's non-specific EOI.
+ */
+static void guest_take_interrupts(void)
+{
+	while (pic_intr_pending(&pic)) {
+		if (pic_acknowledge(&pic) == GUEST_MASTER_BASE)
+			irq0_vectors++;
+		pic_write(&pic, PIC_MASTER_CMD, PIC_OCW2_NONSPECIFIC_EOI);
+	}
+}
+
+/*
+ * Time runs to `until`: the host's timer fires at each deadline and calls
+ * pit_advance(); with `guest_if` the guest takes interrupts as they come,
+ * without it they wait in the PIC.
+ */
+static void run_until(uint64_t until, bool guest_if)
+{
+	uint64_t d;
+
+	if (guest_if)
+		guest_take_interrupts();
+	while ((d = pit_next_deadline(&pit, now)) <= until) {
+		now = d;
+		advance();
+		if (guest_if)
+			guest_take_interrupts();
+	}
+	if (until > now)
+		now = until;
+}
+
+/*
+ * Linux's pit_next_event(): LSB then MSB of `count` with IF = 0, then the
+ * guest runs with IF = 1 until 1 ms past terminal count (count + 2 clocks
+ * after the write, mode 4), where it writes the next count.  Returns the
+ * IRQ0 interrupts it took meanwhile.
+ */
+static unsigned oneshot_event(uint16_t count)
+{
+	unsigned before = irq0_vectors;
+
+	out(PIT_PORT_COUNTER0, (uint8_t)count);
+	out(PIT_PORT_COUNTER0, (uint8_t)(count >> 8));
+	run_until(now + (count + 2ull) * 1000000000 / PIT_FREQ_HZ + 1 + MS, true);
+	return irq0_vectors - before;
+}
+
+/* Realistic events: 1 ms, 2 ms, 0.5 ms, 10 ms, 1 ms. */
+static const uint16_t oneshot_counts[] = { 1193, 2386, 597, 11932, 1193 };
+
+/* One IRQ0 for each count of oneshot_counts[]. */
+static void check_one_irq0_per_count(void)
+{
+	for (unsigned i = 0; i < sizeof(oneshot_counts) / sizeof(oneshot_counts[0]); i++)
+		CHECK_EQ(oneshot_event(oneshot_counts[i]), 1);
+}
+
+/* KVM's kvm_pic_reset() reports a discarded request to the ack notifiers:
+ * after the PIC's ICW1 dropped a tick in flight from IRR, the next period's
+ * tick goes out on time, not after a timeout. */
+UNIT_TEST(pic_reinit_discarding_tick_in_flight_lets_next_ticks_through)
+{
+	unsigned before;
+
+	board_power_on();
+	at(1193);
+	guest_init_pic();
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	run_until(now + 3 * MS / 2, false);
+	CHECK(pic_intr_pending(&pic));
+	CHECK(pit.tick_in_flight);
+	guest_init_pic();
+	CHECK(!pic_intr_pending(&pic));
+	CHECK(!pit.tick_in_flight);
+	before = irq0_vectors;
+	run_until(now + 10 * MS, true);
+	CHECK(irq0_vectors - before >= 9 && irq0_vectors - before <= 11);
+}
+
+/* A real 8259 merges the edges of a masked input into one IRR bit, and
+ * KVM's pit_mask_notifer() drops the reinject backlog on unmask: IRQ0 masked
+ * 5 s at 1 kHz, then unmasked, gives at most one IRQ0 at once (not the
+ * ~1000 of a capped backlog), then ticks at the normal rate. */
+UNIT_TEST(irq0_masked_5s_at_1khz_gives_one_irq0_on_unmask_then_normal_rate)
+{
+	unsigned before;
+
+	board_power_on();
+	at(1193);
+	guest_init_pic();
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	run_until(now + 100 * MS, true);
+	CHECK(irq0_vectors >= 99 && irq0_vectors <= 101);
+	guest_mask_irq0(true);
+	before = irq0_vectors;
+	run_until(now + 5000 * MS, true);
+	CHECK_EQ(irq0_vectors, before);
+	guest_mask_irq0(false);
+	guest_take_interrupts();
+	CHECK(irq0_vectors - before <= 1);
+	before = irq0_vectors;
+	run_until(now + 100 * MS, true);
+	CHECK(irq0_vectors - before >= 99 && irq0_vectors - before <= 101);
+}
+
+/* Linux's one-shot clockevent (drivers/clocksource/i8253.c: 0x38 once, then
+ * LSB and MSB per event) gets one IRQ0 per count from the power-on state,
+ * whatever the phase of the 18.2 Hz square wave when the control word comes
+ * (in the low half it raises OUT0: no tick, as QEMU and KVM), with the PIC
+ * initialised early, or only then while the power-on PIC still holds
+ * masked ticks (the tick in flight, discarded by its ICW1). */
+UNIT_TEST(linux_oneshot_after_power_on_gives_one_irq0_per_count)
+{
+	/* high half, low half, a boundary not yet timed, low half later */
+	static const uint64_t start[] = { 23864, 47727, 2 * 65536, 238636 };
+
+	for (unsigned early = 0; early < 2; early++) {
+		for (unsigned i = 0; i < sizeof(start) / sizeof(start[0]); i++) {
+			board_power_on();
+			if (early) {
+				at(1193);
+				guest_init_pic();
+			}
+			run_until(ns_of(start[i]) - 1, true);
+			at(start[i]);
+			if (!early)
+				guest_init_pic();
+			out(PIT_PORT_CONTROL, LINUX_ONESHOT_CW);
+			check_one_irq0_per_count();
+		}
+	}
+}
+
+/* The same after an earlier mode 0 count: while its OUT0 is still low (the
+ * control word raises it: no tick, as QEMU and KVM) or after its terminal
+ * count. */
+UNIT_TEST(linux_oneshot_after_mode0_count_gives_one_irq0_per_count)
+{
+	for (unsigned tc_passed = 0; tc_passed < 2; tc_passed++) {
+		board_power_on();
+		at(1193);
+		guest_init_pic();
+		program(0, PIT_MODE_INTERRUPT_ON_TC, 60000);	/* 50 ms */
+		run_until(now + (tc_passed ? 60 : 10) * MS, true);
+		CHECK_EQ(irq0_vectors, tc_passed);
+		out(PIT_PORT_CONTROL, LINUX_ONESHOT_CW);
+		check_one_irq0_per_count();
+	}
+}
+
+/* The same after the guest re-initialised the PIC (Linux's init_8259A())
+ * while an event's IRQ0 waited in IRR: the discarded tick is reported as
+ * acknowledged (KVM's kvm_pic_reset()), so the next counts are not held. */
+UNIT_TEST(linux_oneshot_after_pic_reinit_with_tick_in_flight_gives_one_irq0_per_count)
+{
+	board_power_on();
+	at(1193);
+	guest_init_pic();
+	out(PIT_PORT_CONTROL, LINUX_ONESHOT_CW);
+	CHECK_EQ(oneshot_event(1193), 1);
+	out(PIT_PORT_COUNTER0, 1193 & 0xff);
+	out(PIT_PORT_COUNTER0, 1193 >> 8);
+	run_until(now + 2 * MS, false);
+	CHECK(pic_intr_pending(&pic));
+	CHECK(pit.tick_in_flight);
+	guest_init_pic();
+	check_one_irq0_per_count();
+}
+
+/* The same after IRQ0 was masked while events expired: on unmask the one
+ * merged IRR bit (8259) comes at once, not the owed backlog after it (KVM's
+ * pit_mask_notifer()), and then one IRQ0 per count again. */
+UNIT_TEST(linux_oneshot_after_irq0_masked_gives_one_irq0_per_count)
+{
+	unsigned before;
+
+	board_power_on();
+	at(1193);
+	guest_init_pic();
+	out(PIT_PORT_CONTROL, LINUX_ONESHOT_CW);
+	CHECK_EQ(oneshot_event(1193), 1);
+	guest_mask_irq0(true);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_EQ(oneshot_event(1193), 0);
+	before = irq0_vectors;
+	guest_mask_irq0(false);
+	guest_take_interrupts();
+	CHECK_EQ(irq0_vectors - before, 1);
+	check_one_irq0_per_count();
+}
+
+/* ---- device events ------------------------------------------------------ */
+
+/* A recording listener: every event, with the ticks owed when it came. */
+struct ev_log {
+	struct dev_event ev[256];
+	uint64_t owed[256];	/* pit.ticks_owed at the emit */
+	unsigned n;
+	unsigned ticks;		/* TICK events, all of them */
+	uint64_t dropped;	/* TICKS_DROPPED events: the sum of arg64 */
+	uint64_t dropped_arg0;	/* and of arg0 */
+	unsigned drops_by_reason[3];
+};
+
+static struct ev_log evlog;
+
+static void record_event(void *opaque, const struct dev_event *ev)
+{
+	struct ev_log *log = opaque;
+
+	if (log->n < sizeof(log->ev) / sizeof(log->ev[0])) {
+		log->ev[log->n] = *ev;
+		log->owed[log->n] = pit.ticks_owed;
+	}
+	log->n++;
+	if (ev->type == PIT_EVENT_TICK)
+		log->ticks++;
+	if (ev->type == PIT_EVENT_TICKS_DROPPED) {
+		log->dropped += ev->arg64;
+		log->dropped_arg0 += ev->arg[0];
+		if (ev->arg[1] < 3)
+			log->drops_by_reason[ev->arg[1]]++;
+	}
+}
+
+/* The VMM's order: pit_init() (in power_on), then set the listener. */
+static void listen(void)
+{
+	memset(&evlog, 0, sizeof(evlog));
+	pit.events = (struct dev_events){ .emit = record_event, .opaque = &evlog };
+}
+
+static unsigned count_events(enum pit_event type)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < evlog.n && i < sizeof(evlog.ev) / sizeof(evlog.ev[0]); i++)
+		n += evlog.ev[i].type == type;
+	return n;
+}
+
+/* Checks event `i` of the log: a PIT event of `type` on `unit` with these arguments. */
+static void check_event(unsigned i, enum pit_event type, unsigned unit, uint32_t a0,
+			uint32_t a1, uint32_t a2)
+{
+	const struct dev_event *ev = &evlog.ev[i];
+
+	CHECK(i < evlog.n);
+	CHECK_EQ(ev->source, DEV_EVENT_PIT);
+	CHECK_EQ(ev->type, type);
+	CHECK_EQ(ev->unit, unit);
+	CHECK_EQ(ev->arg[0], a0);
+	CHECK_EQ(ev->arg[1], a1);
+	CHECK_EQ(ev->arg[2], a2);
+	CHECK_EQ(ev->pad, 0);
+}
+
+static struct dev_event pit_ev(unsigned type, unsigned unit, uint32_t a0, uint32_t a1,
+			       uint32_t a2)
+{
+	return (struct dev_event){
+		.source = DEV_EVENT_PIT, .type = (uint8_t)type, .unit = (uint8_t)unit,
+		.arg = { a0, a1, a2 },
+	};
+}
+
+/* Formats `ev` and checks the text and the returned length. */
+static void check_text(const struct dev_event *ev, const char *text)
+{
+	char buf[160];
+
+	CHECK_EQ(pit_event_format(ev, buf, sizeof(buf)), strlen(text));
+	if (strcmp(buf, text) != 0)
+		printf("  got \"%s\", expected \"%s\"\n", buf, text);
+	CHECK_EQ(strcmp(buf, text), 0);
+}
+
+/* Events rule: control word 0x34 (Linux's periodic timer) emits one CONTROL
+ * event on unit 0 with the value; of the count's two bytes only the MSB,
+ * which completes it, emits a COUNT: CR 1193, mode 2, 1193 clocks. */
+UNIT_TEST(control_0x34_and_lsb_msb_count_emit_control_then_one_count)
+{
+	power_on();
+	listen();
+	out(PIT_PORT_CONTROL, 0x34);
+	CHECK_EQ(evlog.n, 1);
+	check_event(0, PIT_EVENT_CONTROL, 0, 0x34, 0, 0);
+	check_text(&evlog.ev[0], "control 0x34: mode 2 (rate generator), LSB then MSB, binary");
+	out(PIT_PORT_COUNTER0, 1193 & 0xff);
+	CHECK_EQ(evlog.n, 1);
+	out(PIT_PORT_COUNTER0, 1193 >> 8);
+	CHECK_EQ(evlog.n, 2);
+	check_event(1, PIT_EVENT_COUNT, 0, 1193, PIT_MODE_RATE_GENERATOR, 1193);
+	check_text(&evlog.ev[1], "mode 2 (rate generator) count 1193 (1000.2 Hz)");
+}
+
+/* Events rule: COUNT names the counter (unit) and the clocks the count stands
+ * for: count 0 is 65536 (binary) or 10000 (BCD); LSB-only and MSB-only
+ * writes complete a count with each byte. */
+UNIT_TEST(count_event_per_complete_count_on_its_counter)
+{
+	power_on();
+	listen();
+	out(PIT_PORT_CONTROL, control_word(2, PIT_RW_LSB, PIT_MODE_SQUARE_WAVE));
+	out(counter_port(2), 100);
+	out(counter_port(2), 50);
+	out(PIT_PORT_CONTROL, control_word(1, PIT_RW_MSB, PIT_MODE_RATE_GENERATOR) | PIT_CW_BCD);
+	out(counter_port(1), 0x00);
+	program(0, PIT_MODE_SQUARE_WAVE, 0);
+	CHECK_EQ(evlog.n, 7);
+	check_event(0, PIT_EVENT_CONTROL, 2, 0x96, 0, 0);
+	check_event(1, PIT_EVENT_COUNT, 2, 100, PIT_MODE_SQUARE_WAVE, 100);
+	check_event(2, PIT_EVENT_COUNT, 2, 50, PIT_MODE_SQUARE_WAVE, 50);
+	check_event(3, PIT_EVENT_CONTROL, 1, 0x65, 0, 0);
+	check_event(4, PIT_EVENT_COUNT, 1, 0, PIT_MODE_RATE_GENERATOR, 10000);
+	check_event(5, PIT_EVENT_CONTROL, 0, 0x36, 0, 0);
+	check_event(6, PIT_EVENT_COUNT, 0, 0, PIT_MODE_SQUARE_WAVE, 65536);
+	check_text(&evlog.ev[6], "mode 3 (square wave) count 65536 (18.2 Hz)");
+	/* mode 6 is mode 2: the COUNT has the effective mode */
+	out(PIT_PORT_CONTROL, 0x3c);
+	out(counter_port(0), 0x00);
+	out(counter_port(0), 0x10);
+	check_event(8, PIT_EVENT_COUNT, 0, 0x1000, PIT_MODE_RATE_GENERATOR, 0x1000);
+}
+
+/* Events rule: the rate of a periodic count is in Hz, rounded to 0.1: count
+ * 11932 (Linux's HZ=100) is 100.0 Hz; a one-shot count (mode 0) is its
+ * length in ms. */
+UNIT_TEST(count_formats_hz_for_periodic_modes_and_ms_for_mode0)
+{
+	power_on();
+	listen();
+	program(0, PIT_MODE_RATE_GENERATOR, 11932);
+	check_event(1, PIT_EVENT_COUNT, 0, 11932, PIT_MODE_RATE_GENERATOR, 11932);
+	check_text(&evlog.ev[1], "mode 2 (rate generator) count 11932 (100.0 Hz)");
+	program(0, PIT_MODE_INTERRUPT_ON_TC, 11932);
+	check_event(3, PIT_EVENT_COUNT, 0, 11932, PIT_MODE_INTERRUPT_ON_TC, 11932);
+	check_text(&evlog.ev[3], "mode 0 (interrupt on terminal count) count 11932 (10.000 ms)");
+	program(0, PIT_MODE_INTERRUPT_ON_TC, 0);
+	check_text(&evlog.ev[5], "mode 0 (interrupt on terminal count) count 65536 (54.925 ms)");
+}
+
+/*
+ * Events rule: one TICK per tick put on IRQ0 (arg0: the ticks still owed),
+ * and TICKS_DROPPED events that add up to stats.ticks_dropped, by reason:
+ * over the backlog cap, a control word for counter 0, IRQ0 unmasked.
+ */
+UNIT_TEST(tick_and_dropped_events_add_up_to_the_stats)
+{
+	unsigned i;
+
+	power_on();
+	listen();
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	at(3 * (uint64_t)PIT_FREQ_HZ);	/* 3000 boundaries, 1000 may be owed */
+	advance();
+	CHECK_EQ(evlog.drops_by_reason[PIT_DROP_BACKLOG_CAP], 1);
+	CHECK_EQ(evlog.dropped, 2000);
+	CHECK_EQ(evlog.ticks, 1);
+	for (i = 0; i < 10; i++)
+		ack();
+	CHECK_EQ(evlog.ticks, 11);
+	/* each TICK says how many are still owed after it */
+	for (i = 0; i < evlog.n; i++) {
+		if (evlog.ev[i].type == PIT_EVENT_TICK) {
+			CHECK_EQ(evlog.ev[i].arg[0], evlog.owed[i]);
+			CHECK_EQ(evlog.ev[i].unit, 0);
+		}
+	}
+	CHECK_EQ(evlog.ev[evlog.n - 1].arg[0], 989);
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);	/* the 989 owed go */
+	CHECK_EQ(evlog.drops_by_reason[PIT_DROP_REPROGRAMMED], 1);
+	CHECK_EQ(evlog.dropped, 2989);
+	at(3 * (uint64_t)PIT_FREQ_HZ + 1 + 5 * 1193);
+	advance();					/* 5 edges: 1 out, 4 owed */
+	CHECK_EQ(evlog.ticks, 12);
+	at(3 * (uint64_t)PIT_FREQ_HZ + 1 + 8 * 1193);
+	pit_irq0_unmasked(&pit, now);			/* 7 owed go, one in flight */
+	CHECK_EQ(evlog.drops_by_reason[PIT_DROP_UNMASKED], 1);
+	CHECK_EQ(evlog.dropped, 2996);
+	ack();
+	CHECK_EQ(evlog.ticks, 12);
+	CHECK_EQ(evlog.ticks, pit.stats.ticks_delivered);
+	CHECK_EQ(evlog.ticks, irq0.rises);
+	CHECK_EQ(evlog.dropped, pit.stats.ticks_dropped);
+	CHECK_EQ(evlog.dropped_arg0, pit.stats.ticks_dropped);
+	CHECK_EQ(count_events(PIT_EVENT_TICKS_DROPPED), 3);
+	for (i = 0; i < evlog.n; i++) {
+		if (evlog.ev[i].type == PIT_EVENT_TICKS_DROPPED) {
+			CHECK_EQ(evlog.ev[i].unit, 0);
+			CHECK_EQ(evlog.ev[i].arg64, evlog.ev[i].arg[0]);
+		}
+	}
+}
+
+/* Events rule: ticks dropped beyond 32 bits (counter 0 at count 2 for over
+ * two hours of host time unseen) still add up: arg0 saturates at
+ * UINT32_MAX and arg64 holds the exact number. */
+UNIT_TEST(dropped_event_beyond_32_bits_has_the_exact_count_in_arg64)
+{
+	const uint64_t clocks = 3ull << 32;	/* 3 * 2^31 edges at period 2 */
+	char buf[160];
+
+	power_on();
+	program(0, PIT_MODE_RATE_GENERATOR, 2);
+	listen();
+	at(clocks);
+	advance();
+	CHECK_EQ(count_events(PIT_EVENT_TICKS_DROPPED), 1);
+	CHECK_EQ(evlog.ev[0].arg[0], UINT32_MAX);
+	CHECK_EQ(evlog.ev[0].arg64, pit.stats.ticks_dropped);
+	CHECK(pit.stats.ticks_dropped > UINT32_MAX);
+	CHECK_EQ(evlog.dropped, pit.stats.ticks_dropped);
+	snprintf(buf, sizeof(buf), "%" PRIu64 " ticks dropped: more than 1 s of ticks owed",
+		 pit.stats.ticks_dropped);
+	check_text(&evlog.ev[0], buf);
+}
+
+/* Events rule: a counter latch command emits LATCH on its counter, a
+ * read-back command READ_BACK on unit 0 with the value; neither is a
+ * CONTROL, nor drops ticks. */
+UNIT_TEST(latch_and_read_back_emit_their_events)
+{
+	uint8_t rb = (uint8_t)(PIT_CW_SC_READ_BACK << PIT_CW_SC_SHIFT | PIT_RB_NOT_COUNT |
+			       PIT_RB_CNT(0) | PIT_RB_CNT(2));
+
+	power_on();
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	at(1 + 5 * 1193);
+	advance();
+	CHECK_EQ(pit.ticks_owed, 4);
+	listen();
+	out(PIT_PORT_CONTROL, control_word(0, PIT_RW_LATCH, 0));
+	out(PIT_PORT_CONTROL, control_word(2, PIT_RW_LATCH, 0));
+	out(PIT_PORT_CONTROL, rb);
+	CHECK_EQ(evlog.n, 3);
+	check_event(0, PIT_EVENT_LATCH, 0, 0, 0, 0);
+	check_event(1, PIT_EVENT_LATCH, 2, 0, 0, 0);
+	check_event(2, PIT_EVENT_READ_BACK, 0, rb, 0, 0);
+	check_text(&evlog.ev[0], "counter latch command");
+	check_text(&evlog.ev[2], "read-back 0xea (latch status of counters 0 2)");
+	CHECK_EQ(pit.ticks_owed, 4);
+	CHECK_EQ(pit.stats.ticks_dropped, 0);
+	/* reading the latched values is no event */
+	read_count(0);
+	in(counter_port(2));
+	CHECK_EQ(evlog.n, 3);
+}
+
+/* Events rule: a write of port 0x61 emits PORT_B on unit 3: arg0 the value
+ * written, arg1 the GATE2 level it sets. */
+UNIT_TEST(port_b_write_emits_value_and_gate2_on_unit_3)
+{
+	power_on();
+	listen();
+	out(PIT_PORT_B, 0x03);
+	out(PIT_PORT_B, 0xf2);
+	in(PIT_PORT_B);
+	CHECK_EQ(evlog.n, 2);
+	check_event(0, PIT_EVENT_PORT_B, PIT_UNIT_PORT_B, 0x03, 1, 0);
+	check_event(1, PIT_EVENT_PORT_B, PIT_UNIT_PORT_B, 0xf2, 0, 0);
+	check_text(&evlog.ev[0], "port 0x61 0x03 (GATE2 high)");
+	check_text(&evlog.ev[1], "port 0x61 0xf2 (GATE2 low)");
+}
+
+/* Events rule: the formatter's wording, as pit8254.h and the tracer print it. */
+UNIT_TEST(formatter_describes_each_event_type)
+{
+	static const struct {
+		enum pit_event type;
+		uint32_t a0, a1, a2;
+		const char *text;
+	} cases[] = {
+		{ PIT_EVENT_CONTROL, 0x34, 0, 0,
+		  "control 0x34: mode 2 (rate generator), LSB then MSB, binary" },
+		{ PIT_EVENT_CONTROL, 0xb6, 0, 0,
+		  "control 0xb6: mode 3 (square wave), LSB then MSB, binary" },
+		/* modes 6 and 7 are 2 and 3 */
+		{ PIT_EVENT_CONTROL, 0x1d, 0, 0,
+		  "control 0x1d: mode 2 (rate generator), LSB only, BCD" },
+		{ PIT_EVENT_CONTROL, 0x28, 0, 0,
+		  "control 0x28: mode 4 (software triggered strobe), MSB only, binary" },
+		{ PIT_EVENT_COUNT, 1193, 2, 1193, "mode 2 (rate generator) count 1193 (1000.2 Hz)" },
+		{ PIT_EVENT_COUNT, 11932, 2, 11932, "mode 2 (rate generator) count 11932 (100.0 Hz)" },
+		{ PIT_EVENT_COUNT, 2, 3, 2, "mode 3 (square wave) count 2 (596591.0 Hz)" },
+		{ PIT_EVENT_COUNT, 1193, 0, 1193,
+		  "mode 0 (interrupt on terminal count) count 1193 (0.999 ms)" },
+		{ PIT_EVENT_COUNT, 1, 2, 1, "mode 2 (rate generator) count 1 (0.000 ms)" },
+		{ PIT_EVENT_COUNT, 5, 9, 5, "mode 9 (?) count 5 (0.004 ms)" },
+		{ PIT_EVENT_LATCH, 0, 0, 0, "counter latch command" },
+		{ PIT_EVENT_READ_BACK, 0xde, 0, 0,
+		  "read-back 0xde (latch count of counters 0 1 2)" },
+		{ PIT_EVENT_READ_BACK, 0xc2, 0, 0,
+		  "read-back 0xc2 (latch count and status of counters 0)" },
+		{ PIT_EVENT_READ_BACK, 0xf0, 0, 0, "read-back 0xf0 (latch nothing of counters)" },
+		{ PIT_EVENT_PORT_B, 0x01, 1, 0, "port 0x61 0x01 (GATE2 high)" },
+		{ PIT_EVENT_TICK, 3, 0, 0, "tick on IRQ0 (3 more owed)" },
+		{ PIT_EVENT_TICKS_DROPPED, 1, PIT_DROP_REPROGRAMMED, 0,
+		  "1 tick dropped: counter 0 reprogrammed" },
+		{ PIT_EVENT_TICKS_DROPPED, 2000, PIT_DROP_BACKLOG_CAP, 0,
+		  "2000 ticks dropped: more than 1 s of ticks owed" },
+		{ PIT_EVENT_TICKS_DROPPED, 7, PIT_DROP_UNMASKED, 0,
+		  "7 ticks dropped: IRQ0 unmasked: ticks saved up while masked are stale" },
+		{ PIT_EVENT_TICKS_DROPPED, 7, 3, 0, "7 ticks dropped: ?" },
+		{ PIT_EVENT_NR, 0, 0, 0, "event 7" },
+		{ 255, 0, 0, 0, "event 255" },
+	};
+	struct dev_event ev;
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ev = pit_ev(cases[i].type, 0, cases[i].a0, cases[i].a1, cases[i].a2);
+		check_text(&ev, cases[i].text);
+	}
+}
+
+/* Events rule: nobody listens after pit_init() (events.emit NULL), and then
+ * nothing is emitted, ticks and drops included. */
+UNIT_TEST(no_events_without_a_listener)
+{
+	memset(&evlog, 0, sizeof(evlog));
+	pit.events = (struct dev_events){ .emit = record_event, .opaque = &evlog };
+	power_on();
+	CHECK(pit.events.emit == NULL);
+	CHECK(pit.events.opaque == NULL);
+	pit.events.opaque = &evlog;
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	out(PIT_PORT_CONTROL, 0);
+	out(PIT_PORT_CONTROL, 0xc2);
+	out(PIT_PORT_B, 1);
+	at(3 * (uint64_t)PIT_FREQ_HZ);
+	advance();
+	ack();
+	program(0, PIT_MODE_RATE_GENERATOR, 1193);
+	CHECK(pit.stats.ticks_delivered > 0 && pit.stats.ticks_dropped > 0);
+	CHECK_EQ(evlog.n, 0);
+}
+
+/*
+ * Events rule: snprintf semantics for every type, known or not: at most
+ * size bytes written (canaries past small buffers survive), NUL-terminated
+ * prefix of the full text, and the full length returned; size 0 with no
+ * buffer only measures.
+ */
+UNIT_TEST(formatter_never_writes_past_a_small_buffer)
+{
+	static const uint32_t args[] = { 0, 1, 2, 3, 0xff, 0xffffffff };
+	static const size_t sizes[] = { 1, 2, 8, 16 };
+	char full[256], buf[16 + 8];
+	struct dev_event ev;
+	unsigned type, a, b, s, i;
+	int len;
+
+	for (type = 0; type <= PIT_EVENT_NR + 1; type++) {
+		for (a = 0; a < sizeof(args) / sizeof(args[0]); a++) {
+			for (b = 0; b < sizeof(args) / sizeof(args[0]); b++) {
+				ev = pit_ev(type, PIT_UNIT_PORT_B, args[a], args[b], args[a]);
+				ev.arg64 = UINT64_MAX;
+				len = pit_event_format(&ev, full, sizeof(full));
+				CHECK(len > 0 && (size_t)len < sizeof(full));
+				CHECK_EQ(len, strlen(full));
+				CHECK_EQ(pit_event_format(&ev, NULL, 0), len);
+				for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+					memset(buf, 0x5a, sizeof(buf));
+					CHECK_EQ(pit_event_format(&ev, buf, sizes[s]), len);
+					for (i = sizes[s]; i < sizeof(buf); i++)
+						CHECK_EQ((uint8_t)buf[i], 0x5a);
+					CHECK_EQ(strlen(buf), (size_t)len < sizes[s] ? (size_t)len :
+							      sizes[s] - 1);
+					CHECK_EQ(strncmp(buf, full, strlen(buf)), 0);
+				}
+			}
+		}
+	}
+}
+
+/* Every event type has a short, distinct name. */
+UNIT_TEST(event_names_are_set_and_distinct)
+{
+	unsigned i, j;
+
+	for (i = 0; i < PIT_EVENT_NR; i++) {
+		CHECK(pit_event_names[i] != NULL);
+		CHECK(strlen(pit_event_names[i]) > 0 && strlen(pit_event_names[i]) <= 16);
+		for (j = 0; j < i; j++)
+			CHECK(strcmp(pit_event_names[i], pit_event_names[j]) != 0);
+	}
+	CHECK(PIT_EVENT_NR <= DEV_EVENT_MAX_TYPES);
 }
 
 int main(void)

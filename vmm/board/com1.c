@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Glue for COM1, a 16550A (devices/uart16550.h) at 0x3f8-0x3ff on IRQ 4,
+ * whose serial line is the console (stdin/stdout).  OUT2 gating of the
+ * interrupt happens inside the model.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "board.h"
+#include "clock.h"
+#include "console.h"
+#include "machine.h"
+#include "timer.h"
+#include "uart16550.h"
+
+#define COM1_BASE 0x3f8
+#define COM1_LEN UART_NR_REGS
+#define COM1_IRQ 4
+
+struct com1_board {
+	struct machine *machine;
+	struct uart uart;
+	struct device_timer timer;	/* the receiver's character timeout */
+	struct board_irq_source irq_source;
+};
+
+static uint64_t com1_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct com1_board *cb = opaque;
+	uint64_t now = clock_now_ns();
+	uint8_t value = uart_read(&cb->uart, (unsigned)offset, now);
+
+	(void)size;	/* an 8-bit device: the bus splits wider accesses */
+	device_timer_update(&cb->timer, now);
+	return value;
+}
+
+static void com1_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct com1_board *cb = opaque;
+	uint64_t now = clock_now_ns();
+
+	(void)size;
+	uart_write(&cb->uart, (unsigned)offset, (uint8_t)value, now);
+	device_timer_update(&cb->timer, now);
+}
+
+static const struct bus_ops com1_ops = {
+	.read = com1_io_read, .write = com1_io_write, .max_access_size = 1,
+};
+
+/* The UART's transmitter feeds the console... */
+static bool com1_tx(void *opaque, uint8_t byte)
+{
+	struct com1_board *cb = opaque;
+
+	return console_put(&cb->machine->console, byte);
+}
+
+/* ...and tells it when the receiver has room again. */
+static void com1_rx_room(void *opaque)
+{
+	struct com1_board *cb = opaque;
+
+	console_rx_room(&cb->machine->console);
+}
+
+static uint64_t com1_timer_next(void *opaque, uint64_t now_ns)
+{
+	struct com1_board *cb = opaque;
+
+	return uart_next_deadline(&cb->uart, now_ns);
+}
+
+static void com1_timer_expired(void *opaque, uint64_t now_ns)
+{
+	struct com1_board *cb = opaque;
+
+	uart_advance(&cb->uart, now_ns);
+}
+
+/* Console -> guest, on the loop thread. */
+static size_t com1_deliver(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct com1_board *cb = opaque;
+	uint64_t now;
+	size_t taken;
+
+	pthread_mutex_lock(&cb->machine->lock);
+	now = clock_now_ns();
+	taken = uart_receive(&cb->uart, buf, len, now);
+	device_timer_update(&cb->timer, now);
+	pthread_mutex_unlock(&cb->machine->lock);
+	return taken;
+}
+
+/* The console has room for output again, on the loop thread. */
+static void com1_tx_room(void *opaque)
+{
+	struct com1_board *cb = opaque;
+	uint64_t now;
+
+	pthread_mutex_lock(&cb->machine->lock);
+	now = clock_now_ns();
+	uart_tx_resume(&cb->uart, now);
+	device_timer_update(&cb->timer, now);
+	pthread_mutex_unlock(&cb->machine->lock);
+}
+
+static void com1_quit(void *opaque)
+{
+	struct com1_board *cb = opaque;
+
+	machine_stop(cb->machine, EXIT_QUIT, NULL);
+}
+
+static const struct console_ops com1_console_ops = {
+	.deliver = com1_deliver,
+	.tx_room = com1_tx_room,
+	.quit = com1_quit,
+};
+
+static int com1_setup(struct machine *m, void *state, struct error *err)
+{
+	struct com1_board *cb = state;
+	struct uart_sink sink = { .tx = com1_tx, .rx_room = com1_rx_room, .opaque = cb };
+	int ret;
+
+	cb->machine = m;
+	ret = board_irq_source_init(&m->board, &cb->irq_source, "com1", err);
+	if (ret < 0)
+		return ret;
+	uart_init(&cb->uart, board_irq_line(&cb->irq_source, COM1_IRQ), sink);
+	cb->uart.events = m->board.events;
+	ret = device_timer_init(&cb->timer, m->loop, &m->lock, com1_timer_next,
+				com1_timer_expired, cb, err);
+	if (ret < 0)
+		return ret;
+	ret = board_claim(m, BUS_PIO, COM1_BASE, COM1_LEN, "com1", &com1_ops, cb, err);
+	if (ret < 0)
+		return ret;
+	ret = console_init(&m->console, m->loop, 0, 1, &com1_console_ops, cb);
+	if (ret < 0)
+		return error_set(err, ret, "cannot set up the console on stdin/stdout: %s",
+				 strerror(-ret));
+	return 0;
+}
+
+static void com1_teardown(struct machine *m, void *state)
+{
+	struct com1_board *cb = state;
+
+	console_exit(&m->console);
+	device_timer_exit(&cb->timer);
+}
+
+static void com1_print_stats(void *state, FILE *out)
+{
+	const struct uart_stats *s = &((struct com1_board *)state)->uart.stats;
+
+	fprintf(out, "minivmm: stats: com1: %" PRIu64 " bytes sent, %" PRIu64 " received, %"
+		PRIu64 " THR writes dropped (transmitter full), %" PRIu64 " receiver overruns\n",
+		s->tx_bytes, s->rx_bytes, s->tx_dropped, s->rx_overruns);
+}
+
+const struct board_device board_com1 = {
+	.name = "com1",
+	.state_size = sizeof(struct com1_board),
+	.setup = com1_setup,
+	.teardown = com1_teardown,
+	.print_stats = com1_print_stats,
+};

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Glue for the test device (devices/testdev.h), QEMU's pc-testdev layout:
+ * IRQ lines at ports 0x2000-0x2017, a scratch register at 0xe0 (and its
+ * byte alias at 0xe8), 64 KiB of scratch MMIO at 0xff000000.
+ */
+#include "board.h"
+#include "machine.h"
+#include "testdev.h"
+
+struct testdev_board {
+	struct testdev testdev;
+	struct board_irq_source irq_source;
+};
+
+static uint64_t testdev_irq_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct testdev_board *tb = opaque;
+
+	(void)size;
+	return testdev_irq_read(&tb->testdev, (unsigned)offset);
+}
+
+static void testdev_irq_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct testdev_board *tb = opaque;
+
+	(void)size;
+	testdev_irq_write(&tb->testdev, (unsigned)offset, (uint8_t)value);
+}
+
+static uint64_t testdev_data_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct testdev_board *tb = opaque;
+
+	return testdev_data_read(&tb->testdev, (unsigned)offset, size);
+}
+
+static void testdev_data_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct testdev_board *tb = opaque;
+
+	testdev_data_write(&tb->testdev, (unsigned)offset, (uint32_t)value, size);
+}
+
+static uint64_t testdev_mmio_io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct testdev_board *tb = opaque;
+
+	return testdev_mmio_read(&tb->testdev, offset, size);
+}
+
+static void testdev_mmio_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+	struct testdev_board *tb = opaque;
+
+	testdev_mmio_write(&tb->testdev, offset, value, size);
+}
+
+/* One port per IRQ line: byte-wide like the ISA device it mimics. */
+static const struct bus_ops testdev_irq_ops = {
+	.read = testdev_irq_io_read, .write = testdev_irq_io_write, .max_access_size = 1,
+};
+static const struct bus_ops testdev_data_ops = {
+	.read = testdev_data_io_read, .write = testdev_data_io_write, .max_access_size = 4,
+};
+static const struct bus_ops testdev_mmio_ops = {
+	.read = testdev_mmio_io_read, .write = testdev_mmio_io_write, .max_access_size = 8,
+};
+
+static int testdev_setup(struct machine *m, void *state, struct error *err)
+{
+	struct testdev_board *tb = state;
+	struct irq_line lines[TESTDEV_NR_LINES];
+	int ret;
+
+	ret = board_irq_source_init(&m->board, &tb->irq_source, "testdev", err);
+	if (ret < 0)
+		return ret;
+	for (unsigned i = 0; i < TESTDEV_NR_LINES; i++)
+		lines[i] = board_irq_line(&tb->irq_source, i);
+	testdev_init(&tb->testdev, lines);
+	ret = board_claim(m, BUS_PIO, TESTDEV_IRQ_PORT, TESTDEV_NR_IRQ_PORTS, "testdev-irq",
+			  &testdev_irq_ops, tb, err);
+	if (ret == 0)
+		ret = board_claim(m, BUS_PIO, TESTDEV_DATA_PORT, TESTDEV_DATA_LEN, "testdev-data",
+				  &testdev_data_ops, tb, err);
+	if (ret == 0)
+		ret = board_claim(m, BUS_PIO, TESTDEV_DATA_BYTE_PORT, TESTDEV_DATA_LEN,
+				  "testdev-data-byte", &testdev_data_ops, tb, err);
+	if (ret == 0)
+		ret = board_claim(m, BUS_MMIO, TESTDEV_MMIO_BASE, TESTDEV_MMIO_LEN, "testdev-mmio",
+				  &testdev_mmio_ops, tb, err);
+	return ret;
+}
+
+const struct board_device board_testdev = {
+	.name = "testdev",
+	.state_size = sizeof(struct testdev_board),
+	.setup = testdev_setup,
+};

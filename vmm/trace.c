@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tracer (see trace.h): a bounded ring between the threads that emit
+ * device events and the loop thread that prints them.
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "pic8259.h"
+#include "pit8254.h"
+#include "uart16550.h"
+#include "util.h"
+
+/* ---- the VMM's own events --------------------------------------------------- */
+
+static const char *const irq_event_names[IRQ_EVENT_NR] = {
+	[IRQ_EVENT_RAISED] = "raised",
+	[IRQ_EVENT_LOWERED] = "lowered",
+	[IRQ_EVENT_INJECTED] = "injected",
+	[IRQ_EVENT_HELD] = "held",
+};
+
+static const char *const irq_hold_text[IRQ_HOLD_NR] = {
+	[IRQ_HOLD_NONE] = "",
+	[IRQ_HOLD_MASKED] = "masked",
+	[IRQ_HOLD_IN_SERVICE] = "an interrupt of higher or equal priority is in service",
+	[IRQ_HOLD_GUEST_IF] = "guest IF=0",
+	[IRQ_HOLD_NOT_READY] = "KVM not ready for injection",
+};
+
+static const char *irq_hold_name(uint32_t hold)
+{
+	return hold < IRQ_HOLD_NR ? irq_hold_text[hold] : "?";
+}
+
+static int irq_event_format(const struct dev_event *ev, char *buf, size_t size)
+{
+	switch (ev->type) {
+	case IRQ_EVENT_RAISED:
+		if (ev->arg[1] == IRQ_HOLD_NONE)
+			return snprintf(buf, size, "%" PRIu32 " raised", ev->arg[0]);
+		return snprintf(buf, size, "%" PRIu32 " raised, held: %s", ev->arg[0],
+				irq_hold_name(ev->arg[1]));
+	case IRQ_EVENT_LOWERED:
+		return snprintf(buf, size, "%" PRIu32 " lowered", ev->arg[0]);
+	case IRQ_EVENT_INJECTED:
+		if (ev->arg[0] == IRQ_SPURIOUS)
+			return snprintf(buf, size, "spurious -> vector 0x%02" PRIx32 " injected",
+					ev->arg[1]);
+		return snprintf(buf, size, "%" PRIu32 " -> vector 0x%02" PRIx32 " injected",
+				ev->arg[0], ev->arg[1]);
+	case IRQ_EVENT_HELD:
+		return snprintf(buf, size, "INTR held: %s", irq_hold_name(ev->arg[0]));
+	default:
+		return snprintf(buf, size, "event %u", ev->type);
+	}
+}
+
+static const char *const io_event_names[IO_EVENT_NR] = {
+	[IO_EVENT_PORT_READ] = "port-read",
+	[IO_EVENT_PORT_WRITE] = "port-write",
+	[IO_EVENT_MMIO_READ] = "mmio-read",
+	[IO_EVENT_MMIO_WRITE] = "mmio-write",
+};
+
+static int io_event_format(const struct dev_event *ev, char *buf, size_t size)
+{
+	uint64_t value = (uint64_t)ev->arg[1] << 32 | ev->arg[0];
+	bool is_port = ev->type == IO_EVENT_PORT_READ || ev->type == IO_EVENT_PORT_WRITE;
+	bool is_write = ev->type == IO_EVENT_PORT_WRITE || ev->type == IO_EVENT_MMIO_WRITE;
+
+	if (ev->type >= IO_EVENT_NR)
+		return snprintf(buf, size, "event %u", ev->type);
+	return snprintf(buf, size, "%s %-5s 0x%0*" PRIx64 " size %u value 0x%0*" PRIx64,
+			is_port ? "port" : "mmio", is_write ? "write" : "read",
+			is_port ? 4 : 8, ev->arg64, ev->unit, (int)ev->unit * 2, value);
+}
+
+/* ---- who is who ------------------------------------------------------------- */
+
+static const char *const pic_units[] = { "master", "slave" };
+static const char *const pit_units[] = { "ch0", "ch1", "ch2", "portb" };
+static const char *const uart_units[] = { "com1" };
+
+static const struct trace_source {
+	const char *name;		/* as --trace and the lines spell it */
+	const char *const *units;	/* "pic" + ".master", or NULL */
+	size_t nr_units;
+	const char *const *type_names;
+	unsigned nr_types;
+	dev_event_format_fn *format;
+} trace_sources[DEV_EVENT_NR_SOURCES] = {
+	[DEV_EVENT_PIC] = { "pic", pic_units, ARRAY_SIZE(pic_units), pic_event_names,
+			    PIC_EVENT_NR, pic_event_format },
+	[DEV_EVENT_PIT] = { "pit", pit_units, ARRAY_SIZE(pit_units), pit_event_names,
+			    PIT_EVENT_NR, pit_event_format },
+	[DEV_EVENT_UART] = { "uart", uart_units, ARRAY_SIZE(uart_units), uart_event_names,
+			     UART_EVENT_NR, uart_event_format },
+	[DEV_EVENT_IRQ] = { "irq", NULL, 0, irq_event_names, IRQ_EVENT_NR, irq_event_format },
+	[DEV_EVENT_IO] = { "io", NULL, 0, io_event_names, IO_EVENT_NR, io_event_format },
+};
+
+_Static_assert(PIC_EVENT_NR <= DEV_EVENT_MAX_TYPES && PIT_EVENT_NR <= DEV_EVENT_MAX_TYPES &&
+	       UART_EVENT_NR <= DEV_EVENT_MAX_TYPES, "raise DEV_EVENT_MAX_TYPES");
+
+int trace_parse_list(const char *list, unsigned *mask, struct error *err)
+{
+	const char *p = list;
+
+	*mask = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		bool found = false;
+
+		if (len == 3 && strncmp(p, "all", 3) == 0) {
+			*mask = (1u << DEV_EVENT_NR_SOURCES) - 1;
+			found = true;
+		}
+		for (unsigned i = 0; i < DEV_EVENT_NR_SOURCES && !found; i++) {
+			if (strlen(trace_sources[i].name) == len &&
+			    strncmp(p, trace_sources[i].name, len) == 0) {
+				*mask |= 1u << i;
+				found = true;
+			}
+		}
+		if (!found)
+			return error_set(err, -EINVAL, "bad --trace '%s': unknown event group "
+					 "'%.*s' (choose from %s)", list, (int)len, p,
+					 trace_list_help());
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (*mask == 0)
+		return error_set(err, -EINVAL, "bad --trace '%s': name at least one of %s", list,
+				 trace_list_help());
+	return 0;
+}
+
+const char *trace_list_help(void)
+{
+	return "pic, pit, uart, irq, io, all";
+}
+
+/* ---- emitting (device lock held, any thread) -------------------------------- */
+
+static void trace_emit(void *opaque, const struct dev_event *ev)
+{
+	struct tracer *t = opaque;
+	struct trace_record *r;
+	bool was_empty;
+
+	if (ev->source >= DEV_EVENT_NR_SOURCES)
+		return;
+	if (t->counting && ev->type < DEV_EVENT_MAX_TYPES)
+		t->counts[ev->source][ev->type]++;
+	if (!(t->print_mask & (1u << ev->source)))
+		return;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->len == TRACE_RING_SIZE) {
+		t->dropped++;
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	r = &t->ring[(t->head + t->len) % TRACE_RING_SIZE];
+	r->ev = *ev;
+	r->ns = clock_now_ns() - t->start_ns;
+	r->where = (struct trace_where){ .known = false };
+	if (t->where != NULL)
+		t->where(t->where_opaque, &r->where);
+	was_empty = t->len++ == 0;
+	pthread_mutex_unlock(&t->lock);
+	/* Wake the loop only on empty -> non-empty: it drains everything. */
+	if (was_empty)
+		ev_async_send(t->loop, &t->wake);
+}
+
+struct dev_events trace_sink(struct tracer *t)
+{
+	if (!t->counting && t->print_mask == 0)
+		return (struct dev_events){ .emit = NULL };
+	return (struct dev_events){ .emit = trace_emit, .opaque = t };
+}
+
+bool trace_wants(const struct tracer *t, enum dev_event_source source)
+{
+	return t->counting || (t->print_mask & (1u << source));
+}
+
+/* ---- printing (loop thread, no device lock) ---------------------------------- */
+
+int trace_format_record(const struct trace_record *r, char *buf, size_t size)
+{
+	const struct dev_event *ev = &r->ev;
+	const struct trace_source *src;
+	char where[32] = "-";
+	char unit[16] = "";
+	char body[192];
+
+	if (ev->source >= DEV_EVENT_NR_SOURCES)
+		return snprintf(buf, size, "minivmm: trace: unknown event source %u\n",
+				ev->source);
+	src = &trace_sources[ev->source];
+	if (r->where.known)
+		snprintf(where, sizeof(where), "%04x:%08" PRIx64, r->where.cs, r->where.rip);
+	if (src->units != NULL)
+		snprintf(unit, sizeof(unit), ".%s",
+			 ev->unit < src->nr_units ? src->units[ev->unit] : "?");
+	src->format(ev, body, sizeof(body));
+	return snprintf(buf, size, "minivmm: trace: %4" PRIu64 ".%06" PRIu64 " %-13s %s%s %s\n",
+			r->ns / NSEC_PER_SEC, r->ns % NSEC_PER_SEC / 1000u, where, src->name,
+			unit, body);
+}
+
+void trace_flush(struct tracer *t)
+{
+	struct trace_record batch[128];
+	char line[256];
+
+	for (;;) {
+		size_t n = 0;
+
+		pthread_mutex_lock(&t->lock);
+		while (n < ARRAY_SIZE(batch) && t->len > 0) {
+			batch[n++] = t->ring[t->head];
+			t->head = (t->head + 1) % TRACE_RING_SIZE;
+			t->len--;
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			trace_format_record(&batch[i], line, sizeof(line));
+			fputs(line, t->out);
+		}
+	}
+	fflush(t->out);
+}
+
+static void trace_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	trace_flush(w->data);
+}
+
+int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool counting,
+	       FILE *out, struct error *err)
+{
+	memset(t, 0, sizeof(*t));
+	t->print_mask = print_mask;
+	t->counting = counting;
+	t->out = out;
+	t->loop = loop;
+	t->start_ns = clock_now_ns();
+	pthread_mutex_init(&t->lock, NULL);
+	if (print_mask == 0)
+		return 0;
+	t->ring = calloc(TRACE_RING_SIZE, sizeof(*t->ring));
+	if (t->ring == NULL)
+		return error_set(err, -ENOMEM, "out of memory for the trace buffer");
+	ev_async_init(&t->wake, trace_wake_cb);
+	t->wake.data = t;
+	ev_async_start(loop, &t->wake);
+	return 0;
+}
+
+void trace_print_stats(const struct tracer *t, FILE *out)
+{
+	if (!t->counting)
+		return;
+	for (unsigned s = 0; s < DEV_EVENT_NR_SOURCES; s++) {
+		const struct trace_source *src = &trace_sources[s];
+		bool any = false;
+
+		for (unsigned type = 0; type < src->nr_types; type++) {
+			if (t->counts[s][type] == 0)
+				continue;
+			if (!any)
+				fprintf(out, "minivmm: stats: %s events:", src->name);
+			fprintf(out, "%s %" PRIu64 " %s", any ? "," : "", t->counts[s][type],
+				src->type_names[type]);
+			any = true;
+		}
+		if (any)
+			fputc('\n', out);
+	}
+}
+
+void trace_exit(struct tracer *t)
+{
+	if (t->ring == NULL)
+		return;
+	ev_async_stop(t->loop, &t->wake);
+	trace_flush(t);
+	if (t->dropped > 0)
+		fprintf(t->out, "minivmm: trace: %" PRIu64 " events were not printed: the "
+			"trace buffer was full (the terminal could not keep up)\n", t->dropped);
+	free(t->ring);
+	t->ring = NULL;
+}
