@@ -120,8 +120,28 @@ pm_main:
         call    serial_put_dec
         mov     esi, msg_interrupts
         call    serial_puts
+%ifdef TICKS_STOP_AFTER_LINES
+        ; A build for the tests (nasm -DTICKS_STOP_AFTER_LINES=N) stops after
+        ; the N-th line and reports the exact count, with interrupts off so
+        ; it cannot move: the VMM's own counts must agree with it.
+        cmp     ebx, TICKS_PER_LINE * TICKS_STOP_AFTER_LINES
+        jae     .stop
+%endif
         add     ebx, TICKS_PER_LINE
         jmp     .wait
+
+%ifdef TICKS_STOP_AFTER_LINES
+.stop:
+        cli
+        mov     esi, msg_stopped
+        call    serial_puts
+        mov     eax, [tick_count]
+        call    serial_put_dec
+        mov     esi, msg_interrupts
+        call    serial_puts
+        DEBUG_EXIT 0
+msg_stopped:    db "ticks: stopped after ", 0
+%endif
 
 ; The IRQ0 handler, called by irq_common with EAX = 0 and interrupts off.
 ; It counts and acknowledges - no printing here: the UART is slow, and while

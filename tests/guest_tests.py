@@ -23,6 +23,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 
@@ -180,9 +181,16 @@ def exit_status(env):
 
 @test()
 def io_sizes(env):
-    status, out, err = env.run(["--stats", "--bios", env.kernel("io_sizes")])
+    status, out, err = env.run(["--stats", "--trace=io", "--bios", env.kernel("io_sizes")])
     check("FAIL" not in out and "PASS:" in out, "every I/O size check passed", out)
+    check("inw 0x20 reads the master's IMR" in out and "inl 0x40 reads port 0x43" in out,
+          "wide accesses to 8-bit devices were split into byte accesses", out)
     check(status == 1, "io_sizes exits with status 1", err)
+    check(re.search(r"^minivmm: trace: .* io port read  0x0020 size 2 value 0xfb[0-9a-f]{2}$",
+                    err, re.M) is not None,
+          "--trace=io shows the guest's inw 0x20 as one 2-byte access with both bytes", err)
+    check(re.search(r"^minivmm: trace: .* io mmio write 0xd0000000 size 4 value 0x00000000$",
+                    err, re.M) is not None, "--trace=io shows MMIO writes", err)
     check("unclaimed port accesses: 0 reads" not in err, "unclaimed port reads were counted", err)
     check("unclaimed mmio accesses: 0 reads" not in err, "unclaimed MMIO reads were counted", err)
 
@@ -260,49 +268,98 @@ def console_escape_quits(env):
     os.close(slave)
 
 
-def tick_rate(env, seconds):
-    """Boot the ticks kernel (PIT at 1000 Hz) and time its once-per-1000-IRQ0 lines.
-
-    Returns (interrupts, wall seconds) between the first line and the one
-    `seconds` later, timed here as the lines arrive.
-    """
-    p = env.start(["--bios", env.kernel("ticks")])
-    stamps = []
-    try:
-        buf = b""
-        fd = p.stdout.fileno()
-        deadline = time.monotonic() + seconds * 3 + 30
-        while len(stamps) < seconds + 1:
-            if time.monotonic() > deadline:
-                raise Failure("ticks kernel too slow: %r" % buf[-300:])
-            ready, _, _ = select.select([fd], [], [], 1)
-            if not ready:
-                continue
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise Failure("ticks kernel stopped: %r %s" % (buf, p.stderr.read()))
-            now = time.monotonic()
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                print(line.decode(errors="replace"))
-                if line.startswith(b"tick: "):
-                    stamps.append((now, int(line.split(b",")[1].split()[0])))
-    finally:
-        p.send_signal(signal.SIGTERM)
-        p.wait(timeout=10)
-    (t0, n0), (t1, n1) = stamps[0], stamps[-1]
-    return n1 - n0, t1 - t0
+def stats_pit(err):
+    """The --stats line of the PIT: (delivered, dropped, owed, rises) or None."""
+    m = re.search(r"stats: pit: (\d+) IRQ0 ticks delivered, (\d+) dropped, (\d+) owed at exit "
+                  r"\((\d+) rising edges of OUT0\)", err)
+    return tuple(int(x) for x in m.groups()) if m else None
 
 
-@test(timeout=120)
-def pit_interrupt_rate(env):
-    # MINIVMM_PIT_SECONDS=10 makes this the 10 s benchmark of DEVELOPERS.md.
-    irqs, wall = tick_rate(env, int(os.environ.get("MINIVMM_PIT_SECONDS", "5")))
-    expected = wall * 1000
-    print("delivered %d IRQ0 in %.3f s: %.2f%% of the 1000 Hz rate" % (irqs, wall, 100 * irqs / expected))
-    # Generous: under nested emulation the host itself is an emulator.
-    check(abs(irqs - expected) <= 0.05 * expected, "IRQ0 count within 5% of elapsed time")
+@test()
+def pit_ticks_all_reach_the_guest(env):
+    # Counts, not rates (rates are a benchmark: bench/pit_rate.py): the ticks
+    # kernel stops after 2000 IRQ0s and reports its exact count with
+    # interrupts off; every tick the PIT put on IRQ0 must have reached its
+    # handler exactly once, whatever the load on this machine.
+    status, out, err = env.run(["--stats", "--bios", env.kernel("ticks_stop")], timeout=120)
+    check("tick: 2 s, 2000 interrupts" in out, "the guest counted its way to 2000 IRQ0", out)
+    m = re.search(r"^ticks: stopped after (\d+) interrupts$", out, re.M)
+    check(m is not None, "the guest reported its final count", out)
+    counted = int(m.group(1))
+    check(status == 1, "it exits with status 1", err)
+    injected = re.search(r"(\d+) interrupts injected", err)
+    check(injected is not None and int(injected.group(1)) == counted,
+          "minivmm injected exactly the %d interrupts the guest counted" % counted, err)
+    pit = stats_pit(err)
+    check(pit is not None, "--stats reports the PIT's ticks", err)
+    delivered, dropped, owed, rises = pit
+    # Delivered but never taken: at most the tick in flight at the guest's
+    # CLI, one discarded by the master's ICW1 (the power-on 18.2 Hz tick),
+    # and one of the old rate still in IRR when counter 0 was reprogrammed
+    # (the new rate's first tick merges with it).
+    check(counted <= delivered <= counted + 3,
+          "ticks delivered (%d) = ticks counted (%d), give or take the three a tick can "
+          "merge or vanish by (in flight, ICW1, reprogramming)" % (delivered, counted), err)
+    inta = re.search(r"stats: pic events: .*\b(\d+) INTA\b", err)
+    check(inta is not None and int(inta.group(1)) == counted,
+          "the PIC ran exactly one INTA cycle per interrupt counted", err)
+    check(delivered + dropped + owed == rises,
+          "every rising edge of OUT0 was delivered, dropped or is still owed", err)
+
+
+@test()
+def trace_ticks(env):
+    # --trace shows, decoded, what the ticks kernel does to the devices, in
+    # order: the PIC's initialisation, the PIT's mode and rate, then IRQ0s
+    # injected as vector 0x20.
+    # stderr goes to a file: the trace is far more than a pipe holds, and
+    # nobody reads it until the end.
+    cmd = [env.minivmm, "--trace=pic,pit,irq", "--stats", "--bios", env.kernel("ticks")]
+    print("$ " + " ".join(cmd) + "   (stderr to a file)", flush=True)
+    with tempfile.TemporaryFile() as errfile:
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errfile)
+        try:
+            read_until(p.stdout.fileno(), b"tick: 1 s, 1000 interrupts", 120)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=30)
+        errfile.seek(0)
+        err = errfile.read().decode(errors="replace")
+    lines = err.splitlines()
+    print("\n".join(lines[:60]) + "\n...")
+    trace = [l for l in lines if l.startswith("minivmm: trace: ")]
+    check(len(trace) > 1000, "many trace lines (%d)" % len(trace), err[-2000:])
+    check(all(re.match(r"minivmm: trace: +\d+\.\d{6} (-|[0-9a-f]{4}:[0-9a-f]{8}) +\S+ ", l)
+              for l in trace), "every line has a timestamp and CS:RIP (or '-')", err[-2000:])
+
+    def first(pattern):
+        for i, l in enumerate(trace):
+            if re.search(pattern, l):
+                return i
+        raise Failure("no trace line matches %r" % pattern)
+
+    icw1 = first(r" pic\.master ICW1 0x11 ")
+    icw2 = first(r" pic\.master ICW2 0x20 \(IRQ0-7 -> vectors 0x20-0x27\)")
+    slave = first(r" pic\.slave ICW2 0x28 ")
+    check(icw1 < icw2, "the master's ICW1 comes before its ICW2")
+    check(re.search(r" [0-9a-f]{4}:[0-9a-f]{8} +pic\.master ICW1", trace[icw1]) is not None,
+          "the ICW1 line says where the guest was (CS:RIP)", trace[icw1])
+    pit = first(r" pit\.ch0 mode 2 \(rate generator\) count 1193 \(1000\.2 Hz\)")
+    unmask = first(r" pic\.master OCW1 IMR 0x[0-9a-f]{2} -> 0xfe")
+    inj = first(r" irq 0 -> vector 0x20 injected")
+    check(slave < pit < inj and unmask < inj,
+          "PIC initialised, PIT programmed and IRQ0 unmasked before the first IRQ0 injected")
+    eoi = [l for l in trace[inj:] if re.search(r" pic\.master OCW2 non-specific EOI \(ISR 01 -> 00\)", l)]
+    check(len(eoi) >= 900, "the handler's EOIs are decoded (%d)" % len(eoi))
+    injected = len([l for l in trace if " irq 0 -> vector 0x20 injected" in l])
+    check(injected >= 1000, "at least 1000 IRQ0 injections traced (%d)" % injected)
+    pit_stats = stats_pit(err)
+    check(pit_stats is not None and pit_stats[0] >= 1000, "--stats: the PIT delivered >= 1000 ticks",
+          err[-2000:])
+    ev = re.search(r"stats: pic events: (.*)", err)
+    check(ev is not None and re.search(r"\b(\d+) INTA\b", ev.group(1)) is not None
+          and int(re.search(r"\b(\d+) INTA\b", ev.group(1)).group(1)) >= injected,
+          "--stats counts the PIC's events, INTA cycles among them", err[-2000:])
 
 
 @test()
@@ -320,12 +377,17 @@ def echo_interrupt_driven(env):
     check(injected is not None and int(injected.group(1)) > 0, "--stats counts injections", err)
 
 
+def summary_kernel(env, name, tests, what):
+    """Run a kernel that reports PASS/FAIL lines and a SUMMARY, then exits."""
+    status, out, err = env.run(["--bios", env.kernel(name)], timeout=60)
+    check("FAIL" not in out, "no FAIL line", out)
+    check("SUMMARY: %d tests, 0 failures" % tests in out, "all %d %s" % (tests, what), out)
+    check(status == 1, "%s exits with status 1" % name, err)
+
+
 @test()
 def irq_lab(env):
-    status, out, err = env.run(["--bios", env.kernel("irq_lab")], timeout=60)
-    check("FAIL" not in out, "no FAIL line", out)
-    check("SUMMARY: 33 tests, 0 failures" in out, "all 33 PIC experiments passed", out)
-    check(status == 1, "irq_lab exits with status 1", err)
+    summary_kernel(env, "irq_lab", 33, "PIC experiments passed")
 
 
 @test()
@@ -337,6 +399,15 @@ def linux_style_probes(env):
                  "PASS: 8254: OUT2 goes high at terminal count"):
         check(line in out, line[6:], out)
     check(status == 1, "probes exits with status 1", err)
+
+
+@test()
+def pic_init_with_line_high(env):
+    # A request line already high when the PIC is initialised needs a new
+    # low-to-high transition (8259A data sheet, ICW1); the 16550's line is
+    # gated by OUT2 as on a PC.  QEMU differs in four variants, for reasons
+    # the kernel's header explains.
+    summary_kernel(env, "pic_init_line_high", 11, "variants behave as the data sheet says")
 
 
 @test()
@@ -397,17 +468,22 @@ def bad_memory_size(env):
 
 @test(needs_kvm=False)
 def no_kvm_message(env):
-    usable, _ = kvm_usable()
-    if os.path.exists("/dev/kvm"):
-        # Hide /dev/kvm in a private mount namespace to see what a user without it sees.
-        cmd = ["unshare", "--mount", "sh", "-c",
-               'mount -t tmpfs none /dev && exec "$0" "$@"', env.minivmm]
-    else:
-        cmd = [env.minivmm]
-    p = subprocess.run(cmd, capture_output=True, timeout=30)
-    err = p.stderr.decode()
-    print(err)
-    one_error_line(err, p.returncode, EXIT_SETUP, ["/dev/kvm", "scripts/run"])
+    # What a user without KVM sees, without hiding /dev/kvm (a mount namespace
+    # is not available everywhere): point minivmm at a KVM device that does
+    # not exist.
+    status, _, err = env.run(["--kvm-device", "/nonexistent/kvm"])
+    one_error_line(err, status, EXIT_SETUP, ["/nonexistent/kvm", "does not exist", "scripts/run"])
+    # And at something that is not a KVM device at all.
+    status, _, err = env.run(["--kvm-device", "/dev/null"])
+    one_error_line(err, status, EXIT_SETUP, ["/dev/null", "not a KVM device"])
+
+
+@test(needs_kvm=False)
+def bad_trace_list(env):
+    status, _, err = env.run(["--trace=pic,bogus"])
+    one_error_line(err, status, EXIT_SETUP, ["--trace", "bogus", "pic, pit, uart, irq, io, all"])
+    status, _, err = env.run(["--trace="])
+    one_error_line(err, status, EXIT_SETUP, ["--trace"])
 
 
 # ---- running: pick the route ---------------------------------------------------------

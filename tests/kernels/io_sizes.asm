@@ -185,6 +185,27 @@ pm_main:
         mov     eax, [UNCLAIMED_MMIO]
         CHECK_EQ eax, 0xffffffff, "MMIO writes of 1/2/4 bytes to unclaimed memory are ignored"
 
+        ; Wide port accesses to 8-bit devices: an ISA bus splits them into
+        ; byte accesses at consecutive ports (QEMU: impl.max_access_size 1).
+        mov     al, 0xfb
+        out     0x21, al                ; master IMR: all masked but the cascade
+        in      ax, 0x20                ; AL: 0x20 (IRR), AH: 0x21 (IMR)
+        CHECK_EQ ah, 0xfb, "inw 0x20 reads the master's IMR (port 0x21) in its high byte"
+        mov     dx, 0x4d0
+        mov     ax, 0x0e20
+        out     dx, ax                  ; ELCR1 = 0x20, ELCR2 = 0x0e
+        in      al, dx
+        CHECK_EQ al, 0x20, "outw 0x4d0 writes its low byte to ELCR1 (0x4d0)"
+        inc     dx
+        in      al, dx
+        CHECK_EQ al, 0x0e, "outw 0x4d0 writes its high byte to ELCR2 (0x4d1)"
+        dec     dx
+        xor     ax, ax
+        out     dx, ax                  ; every line edge-triggered again
+        in      eax, 0x40               ; counters 0, 1, 2 and the control port
+        shr     eax, 24
+        CHECK_EQ al, 0xff, "inl 0x40 reads port 0x43 (write-only, floats high) in its top byte"
+
         jmp     report_done
 
 msg_port:       db "io_sizes: port 0x", 0
