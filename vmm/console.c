@@ -120,6 +120,10 @@ static bool console_flush_some(struct console *c)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return false;
 
+	if (n > 0) {
+		c->stats.bytes_written += (uint64_t)n;
+		c->stats.writes++;
+	}
 	pthread_mutex_lock(&c->out_lock);
 	if (n < 0) {
 		/* The reader went away: drop output from now on, keep the guest running. */

@@ -42,6 +42,12 @@ struct console_ops {
 	void (*quit)(void *opaque);
 };
 
+/* What reached the output fd, for --stats.  Loop thread only. */
+struct console_stats {
+	uint64_t bytes_written;
+	uint64_t writes;	/* write(2) calls that wrote something */
+};
+
 struct console {
 	struct ev_loop *loop;
 	int in_fd, out_fd;
@@ -69,6 +75,7 @@ struct console {
 	size_t out_head, out_len;
 	bool out_refused;		/* console_put() said no: call tx_room later */
 	bool out_broken;		/* stdout is gone (EPIPE): discard output */
+	struct console_stats stats;
 };
 
 /* Take over in_fd/out_fd (raw mode if in_fd is a terminal) and start watching. */

@@ -115,6 +115,12 @@ void machine_destroy(struct machine *m)
 	trace_exit(&m->tracer);
 	vcpu_destroy(&m->vcpu);
 	vm_destroy(&m->vm);
+	/* The loop is the process's default one: leave no watcher of ours in it. */
+	if (m->loop != NULL) {
+		ev_async_stop(m->loop, &m->stop_watcher);
+		for (size_t i = 0; i < ARRAY_SIZE(machine_stop_signals); i++)
+			ev_signal_stop(m->loop, &m->signal_watchers[i]);
+	}
 }
 
 void machine_stop(struct machine *m, int status, const char *fmt, ...)

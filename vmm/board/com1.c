@@ -158,11 +158,15 @@ static void com1_teardown(struct machine *m, void *state)
 
 static void com1_print_stats(void *state, FILE *out)
 {
-	const struct uart_stats *s = &((struct com1_board *)state)->uart.stats;
+	const struct com1_board *cb = state;
+	const struct uart_stats *s = &cb->uart.stats;
+	const struct console_stats *cs = &cb->machine->console.stats;
 
 	fprintf(out, "minivmm: stats: com1: %" PRIu64 " bytes sent, %" PRIu64 " received, %"
 		PRIu64 " THR writes dropped (transmitter full), %" PRIu64 " receiver overruns\n",
 		s->tx_bytes, s->rx_bytes, s->tx_dropped, s->rx_overruns);
+	fprintf(out, "minivmm: stats: console: %" PRIu64 " bytes written in %" PRIu64
+		" write(2) calls\n", cs->bytes_written, cs->writes);
 }
 
 const struct board_device board_com1 = {
