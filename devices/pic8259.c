@@ -582,7 +582,7 @@ static uint8_t pic_chip_vector(const struct pic_chip *c, unsigned ir)
  * seen IR2, sets its IS bit 2 all the same.  The slave's INT is reset at
  * the end, ready to give IR2 a new edge for its next request.
  */
-uint8_t pic_acknowledge(struct pic *p)
+uint8_t pic_acknowledge_irq(struct pic *p, uint8_t *irq_out)
 {
 	int ir = pic_chip_pending_ir(&p->master);
 	int slave_ir;
@@ -592,6 +592,8 @@ uint8_t pic_acknowledge(struct pic *p)
 	if (ir == PIC_NO_IR) {
 		vector = pic_chip_vector(&p->master, PIC_SPURIOUS_IR);
 		dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_INTA, 0, 0xff, vector, 0);
+		if (irq_out != NULL)
+			*irq_out = PIC_IRQ_NONE;
 		return vector;
 	}
 
@@ -614,8 +616,15 @@ uint8_t pic_acknowledge(struct pic *p)
 	pic_update(p);
 	dev_event_emit(&p->events, DEV_EVENT_PIC, PIC_EVENT_INTA, 0,
 		       irq < 0 ? 0xffu : (unsigned)irq, vector, 0);
+	if (irq_out != NULL)
+		*irq_out = irq < 0 ? PIC_IRQ_NONE : (uint8_t)irq;
 	pic_notify_ack(p, irq);
 	return vector;
+}
+
+uint8_t pic_acknowledge(struct pic *p)
+{
+	return pic_acknowledge_irq(p, NULL);
 }
 
 /* ---- explaining -------------------------------------------------------- */

@@ -222,6 +222,11 @@ bool pic_intr_pending(const struct pic *p);
  */
 uint8_t pic_acknowledge(struct pic *p);
 
+/* The same, also saying which IRQ (0-15) it was, or PIC_IRQ_NONE for a
+ * spurious one. */
+#define PIC_IRQ_NONE 0xff
+uint8_t pic_acknowledge_irq(struct pic *p, uint8_t *irq);
+
 /*
  * Recomputes the slave's INT (the master's IR2) and the master's INT, and
  * forwards the latter to `intr`.  Every function above calls it; call it

@@ -466,16 +466,17 @@ static void pit_counter_write_count(struct pit_counter *c, uint16_t count, uint6
 	}
 }
 
-/* A byte written to the counter's port, through the write flip-flop. */
-static void pit_counter_write(struct pit_counter *c, uint8_t value, uint64_t clk)
+/* A byte written to the counter's port, through the write flip-flop.
+ * Returns whether it completed a count. */
+static bool pit_counter_write(struct pit_counter *c, uint8_t value, uint64_t clk)
 {
 	switch ((c->control & PIT_CW_RW_MASK) >> PIT_CW_RW_SHIFT) {
 	case PIT_RW_LSB:
 		pit_counter_write_count(c, value, clk);
-		break;
+		return true;
 	case PIT_RW_MSB:
 		pit_counter_write_count(c, (uint16_t)(value << 8), clk);
-		break;
+		return true;
 	case PIT_RW_LSB_MSB:
 	default:
 		if (!c->write_msb_next) {
@@ -488,11 +489,11 @@ static void pit_counter_write(struct pit_counter *c, uint8_t value, uint64_t clk
 				c->tc_seen = false;
 				c->load_pending = false;
 			}
-		} else {
-			c->write_msb_next = false;
-			pit_counter_write_count(c, (uint16_t)(c->write_lsb | value << 8), clk);
+			return false;
 		}
-		break;
+		c->write_msb_next = false;
+		pit_counter_write_count(c, (uint16_t)(c->write_lsb | value << 8), clk);
+		return true;
 	}
 }
 
@@ -764,11 +765,8 @@ uint8_t pit_read(struct pit *p, uint16_t port, uint64_t now_ns)
 static void pit_write_counter(struct pit *p, unsigned n, uint8_t value)
 {
 	struct pit_counter *c = &p->counter[n];
-	bool lsb_then_msb = (c->control & PIT_CW_RW_MASK) >> PIT_CW_RW_SHIFT == PIT_RW_LSB_MSB;
-	bool completes = !lsb_then_msb || c->write_msb_next;
 
-	pit_counter_write(c, value, p->clock);
-	if (completes)
+	if (pit_counter_write(c, value, p->clock))
 		dev_event_emit(&p->events, DEV_EVENT_PIT, PIT_EVENT_COUNT, n, c->cr, c->mode,
 			       pit_counter_initial(c));
 }

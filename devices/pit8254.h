@@ -191,7 +191,7 @@ struct pit_stats {
 enum pit_event {
 	PIT_EVENT_CONTROL,	/* a control word: arg0 the value */
 	PIT_EVENT_COUNT,	/* a complete count written: arg0 CR as written, arg1 mode,
-				 * arg2 the clocks it stands for (0 means 65536 or 10000) */
+				 * arg2 the clocks it stands for (a CR of 0: 65536, or 10000 in BCD) */
 	PIT_EVENT_LATCH,	/* a counter latch command */
 	PIT_EVENT_READ_BACK,	/* a read-back command: arg0 the value; unit 0 */
 	PIT_EVENT_PORT_B,	/* port 0x61 written: arg0 value, arg1 GATE2; unit 3 */

@@ -349,16 +349,27 @@ def trace_ticks(env):
     inj = first(r" irq 0 -> vector 0x20 injected")
     check(slave < pit < inj and unmask < inj,
           "PIC initialised, PIT programmed and IRQ0 unmasked before the first IRQ0 injected")
-    eoi = [l for l in trace[inj:] if re.search(r" pic\.master OCW2 non-specific EOI \(ISR 01 -> 00\)", l)]
-    check(len(eoi) >= 900, "the handler's EOIs are decoded (%d)" % len(eoi))
-    injected = len([l for l in trace if " irq 0 -> vector 0x20 injected" in l])
-    check(injected >= 1000, "at least 1000 IRQ0 injections traced (%d)" % injected)
+    eoi = first(r" pic\.master OCW2 non-specific EOI \(ISR 01 -> 00\)")
+    check(inj < eoi, "the handler's EOI is decoded, after the injection")
+    # Counts come from --stats, which sees every event.  A trace line may be
+    # dropped by design when stderr can't keep up, and minivmm then says how
+    # many were: the traced injections plus those are at least the count.
+    injected = re.search(r"stats: irq events: .*\b(\d+) injected\b", err)
+    check(injected is not None and int(injected.group(1)) >= 1000,
+          "--stats: at least 1000 interrupts injected", err[-2000:])
+    injected = int(injected.group(1))
+    dropped = re.search(r"trace: (\d+) events were not printed", err)
+    dropped = int(dropped.group(1)) if dropped else 0
+    traced = len([l for l in trace if " irq 0 -> vector 0x20 injected" in l])
+    check(injected - dropped <= traced <= injected,
+          "every injection counted was traced (%d traced, %d counted, %d trace lines dropped)"
+          % (traced, injected, dropped), err[-2000:])
     pit_stats = stats_pit(err)
     check(pit_stats is not None and pit_stats[0] >= 1000, "--stats: the PIT delivered >= 1000 ticks",
           err[-2000:])
     ev = re.search(r"stats: pic events: (.*)", err)
     check(ev is not None and re.search(r"\b(\d+) INTA\b", ev.group(1)) is not None
-          and int(re.search(r"\b(\d+) INTA\b", ev.group(1)).group(1)) >= injected,
+          and int(re.search(r"\b(\d+) INTA\b", ev.group(1)).group(1)) == injected,
           "--stats counts the PIC's events, INTA cycles among them", err[-2000:])
 
 

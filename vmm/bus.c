@@ -30,6 +30,12 @@ int bus_register(struct bus *bus, enum bus_space space, uint64_t base, uint64_t 
 
 	if (space >= BUS_NR_SPACES || len == 0 || ops == NULL || base + len < base)
 		return -EINVAL;
+	switch (ops->max_access_size) {
+	case 0: case 1: case 2: case 4: case 8:
+		break;
+	default:
+		return -EINVAL;	/* not an access size */
+	}
 	if (space == BUS_PIO && base + len > BUS_PIO_END)
 		return -EINVAL;
 	regions = bus->regions[space];

@@ -76,7 +76,8 @@ void bus_init(struct bus *bus);
 
 /*
  * Claim [base, base + len) of `space` for a device.  Returns 0, -EINVAL for
- * an empty range, one that wraps or leaves the port space, or NULL ops,
+ * an empty range, one that wraps or leaves the port space, NULL ops or a
+ * max_access_size other than 0, 1, 2, 4 or 8,
  * -EBUSY if it overlaps a range already claimed, -ENOSPC when the table
  * is full.  `name` and `ops` must outlive the bus.
  */

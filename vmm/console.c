@@ -239,6 +239,7 @@ int console_init(struct console *c, struct ev_loop *loop, int in_fd, int out_fd,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	c->saved_out_flags = -1;	/* nothing to restore until we change them */
 	c->loop = loop;
 	c->in_fd = in_fd;
 	c->out_fd = out_fd;
@@ -268,6 +269,8 @@ int console_init(struct console *c, struct ev_loop *loop, int in_fd, int out_fd,
 
 void console_exit(struct console *c)
 {
+	if (c->loop == NULL)
+		return;	/* never set up (a device before it failed) */
 	ev_io_stop(c->loop, &c->in_watcher);
 	ev_io_stop(c->loop, &c->out_watcher);
 	ev_async_stop(c->loop, &c->wake);
@@ -283,4 +286,5 @@ void console_exit(struct console *c)
 		tcsetattr(c->in_fd, TCSANOW, &c->saved_termios);
 	c->raw_mode = false;
 	pthread_mutex_destroy(&c->out_lock);
+	c->loop = NULL;
 }

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -55,14 +56,14 @@ int machine_create(struct machine *m, const struct options *opts, const uint8_t 
 	/* A vanished stdout reader is handled where we write, not by dying. */
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = trace_init(&m->tracer, m->loop, opts->trace_mask, opts->stats, stderr, err);
+	ret = trace_init(&m->tracer, m->loop, opts->trace_mask, opts->stats, STDERR_FILENO,
+				 err);
 	if (ret == 0)
 		ret = vm_create(&m->vm, opts->kvm_path, err);
 	if (ret == 0)
 		ret = vm_setup_memory(&m->vm, opts->ram_size, image, image_size, err);
 	if (ret == 0)
 		ret = vcpu_create(&m->vcpu, m->vm.kvm_fd, m->vm.vm_fd,
-				  trace_wants(&m->tracer, DEV_EVENT_IO) ||
 				  m->tracer.print_mask != 0, err);
 	if (ret == 0) {
 		m->tracer.where = vcpu_where;

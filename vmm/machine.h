@@ -73,7 +73,6 @@ struct machine {
 	ev_signal signal_watchers[3];	/* SIGINT, SIGTERM, SIGHUP */
 
 	pthread_mutex_t lock;		/* the device lock, see above */
-	pthread_cond_t wakeup;		/* a halted vCPU waits here (with lock) */
 	struct cpu_intr intr;		/* under lock */
 
 	/* Stopping: the first machine_stop() wins. */

@@ -13,7 +13,7 @@ void device_timer_update(struct device_timer *t, uint64_t now_ns)
 	uint64_t deadline = t->next_deadline(t->opaque, now_ns);
 	struct itimerspec its = { 0 };
 
-	if (deadline == t->armed_ns)
+	if (deadline == t->armed_ns || t->fd < 0)
 		return;
 	t->armed_ns = deadline;
 	if (deadline != UINT64_MAX) {
@@ -66,8 +66,9 @@ int device_timer_init(struct device_timer *t, struct ev_loop *loop, pthread_mute
 void device_timer_exit(struct device_timer *t)
 {
 	if (t->loop == NULL)
-		return;
+		return;	/* never set up, or already closed */
 	ev_io_stop(t->loop, &t->watcher);
 	close(t->fd);
+	t->fd = -1;
 	t->loop = NULL;
 }

@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "pic8259.h"
@@ -163,7 +165,7 @@ static void trace_emit(void *opaque, const struct dev_event *ev)
 		return;
 
 	pthread_mutex_lock(&t->lock);
-	if (t->len == TRACE_RING_SIZE) {
+	if (t->ring == NULL || t->len == TRACE_RING_SIZE) {
 		t->dropped++;
 		pthread_mutex_unlock(&t->lock);
 		return;
@@ -218,12 +220,40 @@ int trace_format_record(const struct trace_record *r, char *buf, size_t size)
 			unit, body);
 }
 
+/* Write from out_buf what out_fd takes now; true when it is empty. */
+static bool trace_write_out(struct tracer *t)
+{
+	while (t->out_len > 0) {
+		ssize_t n = write(t->out_fd, t->out_buf + t->out_head, t->out_len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			ev_io_start(t->loop, &t->out_watcher);	/* on again when writable */
+			return false;
+		}
+		if (n <= 0) {
+			/* The reader is gone: drop the lines, keep counting them. */
+			t->out_broken = true;
+			t->out_len = 0;
+			return true;
+		}
+		t->out_head += (size_t)n;
+		t->out_len -= (size_t)n;
+	}
+	t->out_head = 0;
+	ev_io_stop(t->loop, &t->out_watcher);
+	return true;
+}
+
 void trace_flush(struct tracer *t)
 {
-	struct trace_record batch[128];
+	struct trace_record batch[64];
 	char line[256];
 
-	for (;;) {
+	/* Take events only as fast as lines leave: a slow reader fills the
+	 * ring, and the ring drops and counts, rather than anything blocking. */
+	while (trace_write_out(t)) {
 		size_t n = 0;
 
 		pthread_mutex_lock(&t->lock);
@@ -236,11 +266,20 @@ void trace_flush(struct tracer *t)
 		if (n == 0)
 			break;
 		for (size_t i = 0; i < n; i++) {
-			trace_format_record(&batch[i], line, sizeof(line));
-			fputs(line, t->out);
+			int len = trace_format_record(&batch[i], line, sizeof(line));
+
+			if (len < 0)
+				continue;
+			if ((size_t)len >= sizeof(line))
+				len = sizeof(line) - 1;	/* cut, but still a line */
+			if (t->out_broken) {
+				t->lost_lines++;
+				continue;
+			}
+			memcpy(t->out_buf + t->out_len, line, (size_t)len);
+			t->out_len += (size_t)len;
 		}
 	}
-	fflush(t->out);
 }
 
 static void trace_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
@@ -250,24 +289,35 @@ static void trace_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 	trace_flush(w->data);
 }
 
+static void trace_out_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	trace_flush(w->data);
+}
+
 int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool counting,
-	       FILE *out, struct error *err)
+	       int out_fd, struct error *err)
 {
 	memset(t, 0, sizeof(*t));
 	t->print_mask = print_mask;
 	t->counting = counting;
-	t->out = out;
+	t->out_fd = out_fd;
 	t->loop = loop;
 	t->start_ns = clock_now_ns();
 	pthread_mutex_init(&t->lock, NULL);
 	if (print_mask == 0)
 		return 0;
+	_Static_assert(TRACE_OUT_SIZE >= 64 * 256, "out_buf holds one batch of lines");
 	t->ring = calloc(TRACE_RING_SIZE, sizeof(*t->ring));
-	if (t->ring == NULL)
+	t->out_buf = malloc(TRACE_OUT_SIZE);
+	if (t->ring == NULL || t->out_buf == NULL)
 		return error_set(err, -ENOMEM, "out of memory for the trace buffer");
 	ev_async_init(&t->wake, trace_wake_cb);
 	t->wake.data = t;
 	ev_async_start(loop, &t->wake);
+	ev_io_init(&t->out_watcher, trace_out_cb, out_fd, EV_WRITE);
+	t->out_watcher.data = t;
 	return 0;
 }
 
@@ -293,15 +343,51 @@ void trace_print_stats(const struct tracer *t, FILE *out)
 	}
 }
 
+/* At exit: flush for TRACE_EXIT_FLUSH_MS at most, whatever out_fd does. */
+static void trace_final_flush(struct tracer *t)
+{
+	uint64_t deadline = clock_now_ns() + TRACE_EXIT_FLUSH_MS * NSEC_PER_MSEC;
+	struct pollfd pfd = { .fd = t->out_fd, .events = POLLOUT };
+
+	for (;;) {
+		uint64_t now;
+
+		trace_flush(t);
+		if ((t->out_len == 0 && t->len == 0) || t->out_broken)
+			break;
+		now = clock_now_ns();
+		if (now >= deadline)
+			break;
+		poll(&pfd, 1, (int)((deadline - now) / NSEC_PER_MSEC) + 1);
+	}
+}
+
 void trace_exit(struct tracer *t)
 {
+	uint64_t unprinted;
+	char msg[160];
+	ssize_t ignored;
+	int len;
+
 	if (t->ring == NULL)
 		return;
 	ev_async_stop(t->loop, &t->wake);
-	trace_flush(t);
-	if (t->dropped > 0)
-		fprintf(t->out, "minivmm: trace: %" PRIu64 " events were not printed: the "
-			"trace buffer was full (the terminal could not keep up)\n", t->dropped);
+	trace_final_flush(t);
+	ev_io_stop(t->loop, &t->out_watcher);
+	pthread_mutex_lock(&t->lock);
+	unprinted = t->dropped + t->len + t->lost_lines;
+	for (size_t i = 0; i < t->out_len; i++)
+		unprinted += t->out_buf[t->out_head + i] == '\n';
 	free(t->ring);
-	t->ring = NULL;
+	t->ring = NULL;		/* from now on events are only counted */
+	t->len = 0;
+	pthread_mutex_unlock(&t->lock);
+	free(t->out_buf);
+	t->out_buf = NULL;
+	if (unprinted > 0) {
+		len = snprintf(msg, sizeof(msg), "minivmm: trace: %" PRIu64 " events were not "
+			       "printed: stderr could not keep up\n", unprinted);
+		ignored = write(t->out_fd, msg, (size_t)len);
+		(void)ignored;
+	}
 }

@@ -8,11 +8,14 @@
  *
  * Events are emitted with the device lock held, on the vCPU thread (bus
  * accesses, injection) or the loop thread (timers, console input).  The
- * tracer only stamps each one (time, and CS:RIP when the vCPU thread
- * emitted it during an exit) and queues it in a bounded ring under its own
- * small lock; the loop thread formats and writes the lines later, never
- * under the device lock.  A full ring drops events and counts them (told
- * at exit): tracing never blocks the vCPU.
+ * tracer only stamps each one (time, and the guest's CS:RIP at its last
+ * exit when the vCPU thread emitted it) and queues it in a bounded ring
+ * under its own small lock; the loop thread formats and writes the lines
+ * later, never under the device lock, with non-blocking write(2)s watched
+ * by the loop, so a slow reader of stderr stalls neither the vCPU nor the
+ * loop (timers, console, signals).  While the reader can't keep up, the
+ * ring fills and further events are dropped and counted, and exit says
+ * how many.
  *
  * The VMM's own events are defined here: interrupt lines and injection
  * (source DEV_EVENT_IRQ) and port/MMIO accesses (DEV_EVENT_IO).
@@ -72,11 +75,13 @@ struct trace_record {
 };
 
 #define TRACE_RING_SIZE 8192
+#define TRACE_OUT_SIZE (64 * 1024)
+#define TRACE_EXIT_FLUSH_MS 2000	/* at exit, wait this long at most for the reader */
 
 struct tracer {
 	unsigned print_mask;	/* 1 << enum dev_event_source: print these */
 	bool counting;		/* count every event, for --stats */
-	FILE *out;
+	int out_fd;
 	uint64_t start_ns;
 	/* Who tells the tracer where the guest is (the vCPU); may be NULL. */
 	bool (*where)(void *opaque, struct trace_where *w);
@@ -92,6 +97,13 @@ struct tracer {
 	uint64_t dropped;
 	struct ev_loop *loop;
 	ev_async wake;
+
+	/* Formatted lines on their way to out_fd.  Loop thread only. */
+	char *out_buf;
+	size_t out_head, out_len;
+	ev_io out_watcher;	/* active while out_fd would block */
+	bool out_broken;	/* a write failed for good: drop from now on */
+	uint64_t lost_lines;	/* formatted but never written */
 };
 
 /* Parse "pic,pit,uart,irq,io" or "all" into a print mask.  0 or -EINVAL. */
@@ -101,12 +113,12 @@ int trace_parse_list(const char *list, unsigned *mask, struct error *err);
 const char *trace_list_help(void);
 
 /*
- * Start the tracer: print the sources in print_mask to `out`, count all
+ * Start the tracer: print the sources in print_mask to `out_fd`, count all
  * events if `counting`.  With neither, it installs nothing (trace_sink()
  * returns a sink with emit NULL) and costs nothing.
  */
 int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool counting,
-	       FILE *out, struct error *err);
+	       int out_fd, struct error *err);
 
 /* The sink devices emit into (emit NULL when nobody listens). */
 struct dev_events trace_sink(struct tracer *t);
@@ -114,13 +126,15 @@ struct dev_events trace_sink(struct tracer *t);
 /* Whether events of `source` are wanted at all (printing or counting). */
 bool trace_wants(const struct tracer *t, enum dev_event_source source);
 
-/* Write out what is queued (loop thread, or after the vCPU stopped). */
+/* Write out what is queued, as far as out_fd takes it without blocking
+ * (loop thread, or after the vCPU stopped). */
 void trace_flush(struct tracer *t);
 
 /* --stats lines: events counted per device and type. */
 void trace_print_stats(const struct tracer *t, FILE *out);
 
-/* Flush, say how many lines were dropped, free. */
+/* Flush (waiting TRACE_EXIT_FLUSH_MS at most), say how many events were
+ * not printed, free.  After it, events are only counted. */
 void trace_exit(struct tracer *t);
 
 /* Format one record as its trace line (with a newline), for tests too. */

@@ -354,6 +354,7 @@ static void *vcpu_thread(void *arg)
 			vcpu_fail(m, "KVM_RUN failed: %s", strerror(errno));
 			break;
 		}
+		v->has_exited = true;
 		vcpu_handle_exit(m);
 	}
 	return NULL;
@@ -415,7 +416,7 @@ bool vcpu_where(void *opaque, struct trace_where *w)
 	struct machine *m = opaque;
 	struct kvm_run *run = m->vcpu.run;
 
-	if (!vcpu_on_own_thread || !m->vcpu.sync_regs)
+	if (!vcpu_on_own_thread || !m->vcpu.sync_regs || !m->vcpu.has_exited)
 		return false;
 	w->known = true;
 	w->cs = run->s.regs.sregs.cs.selector;

@@ -30,6 +30,7 @@ struct vcpu {
 	bool started;
 	int wake_fd;		/* eventfd: a halted vCPU sleeps in poll() on it */
 	bool sync_regs;		/* KVM copies RIP and CS into run->s.regs at each exit */
+	bool has_exited;	/* run->s.regs holds a real exit's registers */
 	bool intr_held;		/* INTR high and the guest could not take it: told once */
 	struct vcpu_stats stats;
 };
@@ -52,9 +53,10 @@ void vcpu_kick(struct machine *m);
 struct trace_where;
 
 /*
- * Where the guest is (CS:RIP), for an event emitted on the vCPU thread
- * while it handles an exit; false elsewhere or without sync regs.  The
- * signature of tracer.where; opaque is the machine.
+ * Where the guest was at its last exit (CS:RIP; for an I/O or MMIO exit,
+ * the instruction that made the access), for an event emitted on the vCPU
+ * thread; false on other threads, before the first exit, or without sync
+ * regs.  The signature of tracer.where; opaque is the machine.
  */
 bool vcpu_where(void *opaque, struct trace_where *w);
 

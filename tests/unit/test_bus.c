@@ -396,6 +396,17 @@ UNIT_TEST(mmio_qword_split_for_dword_device)
 	check_call(3, &d, true, 0x14, 0x11223344, 4);
 }
 
+/* A device's widest access must be an access size: 1, 2, 4 or 8 (0: any). */
+UNIT_TEST(register_refuses_a_bad_max_access_size)
+{
+	static const struct bus_ops odd = { .read = NULL, .write = NULL, .max_access_size = 3 };
+	struct bus bus;
+
+	bus_init(&bus);
+	CHECK_EQ(bus_register(&bus, BUS_PIO, 0x100, 4, "odd", &odd, NULL), -EINVAL);
+	CHECK_EQ(bus.nr_regions[BUS_PIO], 0);
+}
+
 int main(void)
 {
 	return unit_run_all();

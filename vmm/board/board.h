@@ -45,7 +45,9 @@ struct board_device {
 	size_t state_size;	/* the board allocates this much, zeroed, for setup */
 	/* Create the device, claim its bus ranges, wire its pins.  0 or -errno. */
 	int (*setup)(struct machine *m, void *state, struct error *err);
-	/* Undo setup, after the vCPU thread stopped.  May be NULL. */
+	/* Undo setup, after the vCPU thread stopped.  Also called when setup
+	 * failed half-way, on the zeroed state it began with: undo only what
+	 * was done.  May be NULL. */
 	void (*teardown)(struct machine *m, void *state);
 	/* Print what the device counted, for --stats ("minivmm: stats: ..."
 	 * lines).  May be NULL. */

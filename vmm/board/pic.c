@@ -18,7 +18,6 @@ struct pic_board {
 	struct machine *machine;
 	struct pic pic;
 	struct board_port_window windows[3];
-	uint8_t last_acked;	/* the IRQ of the INTA in progress, for tracing */
 };
 
 static uint64_t pic_io_read(void *opaque, uint64_t offset, unsigned size)
@@ -58,9 +57,8 @@ static struct cpu_intr_ack pic_inta(void *opaque)
 	struct pic_board *pb = opaque;
 	struct cpu_intr_ack ack;
 
-	pb->last_acked = IRQ_SPURIOUS;	/* pic_acked() says which IRQ it was */
-	ack.vector = pic_acknowledge(&pb->pic);
-	ack.irq = pb->last_acked;
+	_Static_assert(PIC_IRQ_NONE == IRQ_SPURIOUS, "one spelling of 'no IRQ'");
+	ack.vector = pic_acknowledge_irq(&pb->pic, &ack.irq);
 	return ack;
 }
 
@@ -69,7 +67,6 @@ static void pic_acked(void *opaque, unsigned irq)
 {
 	struct pic_board *pb = opaque;
 
-	pb->last_acked = (uint8_t)irq;
 	board_irq_acked(&pb->machine->board, irq);
 }
 
