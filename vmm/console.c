@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 static void console_deliver_pending(struct console *c);
@@ -181,9 +182,25 @@ static void console_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 	console_deliver_pending(c);
 }
 
+static void console_flush_timer_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct console *c = w->data;
+	uint64_t expirations;
+	ssize_t ignored;
+
+	(void)loop;
+	(void)revents;
+	ignored = read(c->flush_fd, &expirations, sizeof(expirations));
+	(void)ignored;
+	console_flush(c);
+}
+
 bool console_put(struct console *c, uint8_t byte)
 {
-	bool accepted = true, wake = false;
+	static const struct itimerspec flush_soon = {
+		.it_value = { .tv_nsec = CONSOLE_FLUSH_DELAY_NS },
+	};
+	bool accepted = true, batch_begins = false, flush_now = false;
 
 	pthread_mutex_lock(&c->out_lock);
 	if (c->out_broken) {
@@ -192,14 +209,17 @@ bool console_put(struct console *c, uint8_t byte)
 		c->out_refused = true;
 		accepted = false;
 	} else {
-		/* One wake-up per batch: the loop drains everything queued meanwhile. */
-		wake = c->out_len == 0;
+		/* One timer per batch: the loop drains everything queued meanwhile. */
+		batch_begins = c->out_len == 0;
 		c->out_buf[(c->out_head + c->out_len) % sizeof(c->out_buf)] = byte;
 		c->out_len++;
+		flush_now = c->out_len == sizeof(c->out_buf) / 4;
 	}
 	pthread_mutex_unlock(&c->out_lock);
 
-	if (wake)
+	if (batch_begins)
+		timerfd_settime(c->flush_fd, 0, &flush_soon, NULL);
+	if (flush_now)
 		ev_async_send(c->loop, &c->wake);
 	return accepted;
 }
@@ -240,6 +260,7 @@ int console_init(struct console *c, struct ev_loop *loop, int in_fd, int out_fd,
 
 	memset(c, 0, sizeof(*c));
 	c->saved_out_flags = -1;	/* nothing to restore until we change them */
+	c->flush_fd = -1;
 	c->loop = loop;
 	c->in_fd = in_fd;
 	c->out_fd = out_fd;
@@ -258,11 +279,16 @@ int console_init(struct console *c, struct ev_loop *loop, int in_fd, int out_fd,
 	if (c->saved_out_flags >= 0)
 		fcntl(out_fd, F_SETFL, c->saved_out_flags | O_NONBLOCK);
 
+	c->flush_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->flush_fd < 0)
+		return -errno;
 	ev_io_init(&c->in_watcher, console_in_cb, in_fd, EV_READ);
 	ev_io_init(&c->out_watcher, console_out_cb, out_fd, EV_WRITE);
+	ev_io_init(&c->flush_watcher, console_flush_timer_cb, c->flush_fd, EV_READ);
 	ev_async_init(&c->wake, console_wake_cb);
-	c->in_watcher.data = c->out_watcher.data = c->wake.data = c;
+	c->in_watcher.data = c->out_watcher.data = c->wake.data = c->flush_watcher.data = c;
 	ev_async_start(loop, &c->wake);
+	ev_io_start(loop, &c->flush_watcher);
 	console_update_in_watcher(c);
 	return 0;
 }
@@ -273,7 +299,10 @@ void console_exit(struct console *c)
 		return;	/* never set up (a device before it failed) */
 	ev_io_stop(c->loop, &c->in_watcher);
 	ev_io_stop(c->loop, &c->out_watcher);
+	ev_io_stop(c->loop, &c->flush_watcher);
 	ev_async_stop(c->loop, &c->wake);
+	if (c->flush_fd >= 0)
+		close(c->flush_fd);
 
 	/* Back to blocking, then write out the rest: the guest's last words count. */
 	if (c->saved_out_flags >= 0)
