@@ -46,6 +46,7 @@ int machine_create(struct machine *m, const struct options *opts, const uint8_t 
 	m->loop = ev_default_loop(EVFLAG_AUTO);
 	if (m->loop == NULL)
 		return error_set(err, -ENOMEM, "cannot create the event loop");
+	m->timers = (struct device_timers){ .loop = m->loop, .lock = &m->lock };
 	ev_async_init(&m->stop_watcher, machine_on_stop);
 	ev_async_start(m->loop, &m->stop_watcher);
 	for (size_t i = 0; i < ARRAY_SIZE(machine_stop_signals); i++) {

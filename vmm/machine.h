@@ -27,6 +27,7 @@
 #include "bus.h"
 #include "console.h"
 #include "error.h"
+#include "timer.h"
 #include "trace.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -69,6 +70,7 @@ struct machine {
 	struct board board;
 	struct console console;
 	struct tracer tracer;
+	struct device_timers timers;	/* every device's timer (timer.h) */
 	struct ev_loop *loop;
 	ev_signal signal_watchers[3];	/* SIGINT, SIGTERM, SIGHUP */
 

@@ -18,6 +18,13 @@
  * up to whole milliseconds and fires a repeating timer at most once per
  * loop iteration; a timerfd keeps nanoseconds and may be re-armed from the
  * vCPU thread without waking the loop.
+ *
+ * A halted vCPU waits on the same timerfds (struct device_timers lists
+ * them) and runs an expired timer itself: the interrupt it raises then
+ * reaches the guest after one thread wake-up, not two in a row (loop,
+ * then a kick to the vCPU), which a host's idle wake-ups make expensive.
+ * Whichever thread reads the timerfd first runs it; the other finds it
+ * empty and does nothing.
  */
 
 #include <ev.h>
@@ -26,27 +33,43 @@
 
 #include "error.h"
 
+#define DEVICE_TIMERS_MAX 8
+
+struct device_timer;
+
+/* The machine's timers, the loop that watches them and the lock they run
+ * under.  The list changes only while the vCPU thread is not running. */
+struct device_timers {
+	struct ev_loop *loop;
+	pthread_mutex_t *lock;	/* the device lock, taken around expired() */
+	struct device_timer *list[DEVICE_TIMERS_MAX];
+	unsigned n;
+};
+
 struct device_timer {
 	int fd;
 	ev_io watcher;
-	struct ev_loop *loop;
-	pthread_mutex_t *lock;	/* the device lock, taken around expired() */
+	struct device_timers *timers;	/* NULL: not set up */
 	uint64_t armed_ns;	/* UINT64_MAX: disarmed.  Under *lock. */
 	uint64_t (*next_deadline)(void *opaque, uint64_t now_ns);
 	void (*expired)(void *opaque, uint64_t now_ns);
 	void *opaque;
 };
 
-/* Create the timerfd and start watching it (disarmed).  0 or -errno. */
-int device_timer_init(struct device_timer *t, struct ev_loop *loop, pthread_mutex_t *lock,
+/* Create the timerfd, list it in `timers` and start watching it
+ * (disarmed).  0 or -errno. */
+int device_timer_init(struct device_timer *t, struct device_timers *timers,
 		      uint64_t (*next_deadline)(void *opaque, uint64_t now_ns),
 		      void (*expired)(void *opaque, uint64_t now_ns), void *opaque,
 		      struct error *err);
 
+/* If the timer has expired, run it (takes the device lock): any thread. */
+void device_timer_fire(struct device_timer *t);
+
 /* Re-arm for the device's next deadline if it changed.  Lock held; any thread. */
 void device_timer_update(struct device_timer *t, uint64_t now_ns);
 
-/* Stop watching and close (loop thread, after the vCPU stopped). */
+/* Stop watching, unlist and close (loop thread, after the vCPU stopped). */
 void device_timer_exit(struct device_timer *t);
 
 #endif

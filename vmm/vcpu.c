@@ -196,12 +196,23 @@ static void vcpu_handle_mmio(struct machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Sleep until the interrupt controller raises INTR or the machine stops. */
+/*
+ * Sleep until the interrupt controller raises INTR or the machine stops.
+ * Besides its kick eventfd, the vCPU waits on the device timers itself
+ * and runs one that expires (timer.h): the interrupt it raises is then
+ * injected after one wake-up of this thread, instead of a wake-up of the
+ * loop thread followed by a kick to this one.
+ */
 static void vcpu_wait_for_interrupt(struct machine *m)
 {
-	struct pollfd pfd = { .fd = m->vcpu.wake_fd, .events = POLLIN };
+	struct pollfd pfds[1 + DEVICE_TIMERS_MAX];
+	struct device_timers *timers = &m->timers;
+	unsigned nfds = 1;
 	uint64_t count;
 
+	pfds[0] = (struct pollfd){ .fd = m->vcpu.wake_fd, .events = POLLIN };
+	for (unsigned i = 0; i < timers->n; i++)
+		pfds[nfds++] = (struct pollfd){ .fd = timers->list[i]->fd, .events = POLLIN };
 	for (;;) {
 		bool wake;
 
@@ -213,8 +224,12 @@ static void vcpu_wait_for_interrupt(struct machine *m)
 		pthread_mutex_unlock(&m->lock);
 		if (wake || machine_stopping(m))
 			return;
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(pfds, nfds, -1) < 0 && errno != EINTR)
 			return;
+		for (unsigned i = 1; i < nfds; i++) {
+			if (pfds[i].revents & POLLIN)
+				device_timer_fire(timers->list[i - 1]);
+		}
 	}
 }
 

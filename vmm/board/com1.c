@@ -134,7 +134,7 @@ static int com1_setup(struct machine *m, void *state, struct error *err)
 		return ret;
 	uart_init(&cb->uart, board_irq_line(&cb->irq_source, COM1_IRQ), sink);
 	cb->uart.events = m->board.events;
-	ret = device_timer_init(&cb->timer, m->loop, &m->lock, com1_timer_next,
+	ret = device_timer_init(&cb->timer, &m->timers, com1_timer_next,
 				com1_timer_expired, cb, err);
 	if (ret < 0)
 		return ret;

@@ -106,7 +106,7 @@ static int pit_setup(struct machine *m, void *state, struct error *err)
 		.acked = pit_irq_acked, .mask_changed = pit_irq_mask_changed, .opaque = pb,
 	}, err);
 	if (ret == 0)
-		ret = device_timer_init(&pb->timer, m->loop, &m->lock, pit_timer_next,
+		ret = device_timer_init(&pb->timer, &m->timers, pit_timer_next,
 					pit_timer_expired, pb, err);
 	if (ret == 0)
 		ret = board_claim_ports(m, pb->windows, ranges, ARRAY_SIZE(ranges), "pit",
