@@ -277,7 +277,7 @@ def stats_pit(err):
 
 @test()
 def pit_ticks_all_reach_the_guest(env):
-    # Counts, not rates (rates are a benchmark: bench/pit_rate.py): the ticks
+    # Counts, not rates (rates are a benchmark: scripts/bench pit): the ticks
     # kernel stops after 2000 IRQ0s and reports its exact count with
     # interrupts off; every tick the PIT put on IRQ0 must have reached its
     # handler exactly once, whatever the load on this machine.
