@@ -307,22 +307,26 @@ static void uart_rx_clear(struct uart *u)
  * in FIFO mode the new character is lost and the FIFO kept; in 16450
  * mode it overwrites the unread RBR.
  */
+static void uart_rx_overrun(struct uart *u, uint8_t byte)
+{
+	uint8_t lost = byte;
+
+	u->lsr_errors |= UART_LSR_OE;
+	u->stats.rx_overruns++;
+	if (!uart_fifos_enabled(u) && u->rx.count) {
+		lost = *uart_fifo_tail(&u->rx);
+		*uart_fifo_tail(&u->rx) = byte;
+	}
+	uart_emit(u, UART_EVENT_OVERRUN, lost, 0, 0);
+}
+
 static void uart_rx_loopback(struct uart *u, uint8_t byte, uint64_t now_ns)
 {
 	uart_emit(u, UART_EVENT_LOOPBACK, byte, 0, 0);
-	if (u->rx.count < uart_depth(u)) {
+	if (u->rx.count < uart_depth(u))
 		uart_fifo_push(&u->rx, byte);
-	} else {
-		uint8_t lost = byte;
-
-		u->lsr_errors |= UART_LSR_OE;
-		u->stats.rx_overruns++;
-		if (!uart_fifos_enabled(u) && u->rx.count) {
-			lost = *uart_fifo_tail(&u->rx);
-			*uart_fifo_tail(&u->rx) = byte;
-		}
-		uart_emit(u, UART_EVENT_OVERRUN, lost, 0, 0);
-	}
+	else
+		uart_rx_overrun(u, byte);
 	u->rx_activity_ns = now_ns;
 }
 
@@ -362,6 +366,26 @@ size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len, uint64_t now
 	/* Room only shrinks here, so this never calls sink.rx_room. */
 	uart_end_access(u, room, now_ns);
 	return n;
+}
+
+void uart_receive_overrun(struct uart *u, const uint8_t *buf, size_t len, uint64_t now_ns)
+{
+	size_t room, n;
+
+	if (buf == NULL || len == 0)
+		return;
+	/* What fits is received as usual (events, stats, timeout)... */
+	n = uart_receive(u, buf, len, now_ns);
+	room = uart_rx_room(u);
+	/* ...and in loopback the serial input is disconnected: nothing arrives. */
+	if (n == len || uart_loopback(u))
+		return;
+	uart_check_timeout(u, now_ns);
+	for (; n < len; n++)
+		uart_rx_overrun(u, buf[n]);
+	/* A character completed in the shift register: the timeout restarts. */
+	u->rx_activity_ns = now_ns;
+	uart_end_access(u, room, now_ns);
 }
 
 /* --- Transmitter ------------------------------------------------------ */

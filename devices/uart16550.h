@@ -142,7 +142,8 @@ struct uart_stats {
 	uint64_t tx_bytes;	/* bytes the sink accepted */
 	uint64_t tx_dropped;	/* THR writes lost because the transmitter was full */
 	uint64_t rx_bytes;	/* bytes accepted from the console */
-	uint64_t rx_overruns;	/* loopback bytes lost to a full receiver (LSR.OE) */
+	uint64_t rx_overruns;	/* bytes that reached a full receiver (LSR.OE): from
+				 * loopback or uart_receive_overrun() */
 };
 
 /*
@@ -266,6 +267,20 @@ uint8_t uart_peek(const struct uart *u, unsigned offset);
  * sink.rx_room.  Nothing is ever dropped here.
  */
 size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len, uint64_t now_ns);
+
+/*
+ * Bytes from a line that cannot wait (the console on a terminal, whose
+ * person types on whatever the guest does).  What fits is received as by
+ * uart_receive(); every byte after that reaches a full receiver and is an
+ * overrun, as on the chip (datasheet "Line Status Register", bit 1): LSR.OE
+ * is set (a receiver line status interrupt if ELSI), stats.rx_overruns
+ * counted and an "overrun" event emitted for each.  In FIFO mode the new
+ * byte is lost and the FIFO kept; in 16450 mode it overwrites the unread
+ * RBR.  In loopback mode the serial input is disconnected from the
+ * receiver: the bytes go nowhere and leave no trace.  Never calls
+ * sink.rx_room.
+ */
+void uart_receive_overrun(struct uart *u, const uint8_t *buf, size_t len, uint64_t now_ns);
 
 /*
  * How many bytes uart_receive() would take now: the free space in the

@@ -268,6 +268,222 @@ def console_escape_quits(env):
     os.close(slave)
 
 
+def start_on_pty(env, args, **popen):
+    """Start minivmm with stdin and stdout on a new pty; returns (p, master, slave, termios)."""
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    cmd = [env.minivmm] + args
+    print("$ " + " ".join(cmd) + "   (on a pty)", flush=True)
+    p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=subprocess.PIPE, **popen)
+    return p, master, slave, before
+
+
+def stop_and_close(p, *fds):
+    if p.poll() is None:
+        p.kill()
+        p.wait(timeout=10)
+    for fd in fds:
+        os.close(fd)
+
+
+def wait_status(p, timeout, after):
+    """p's exit status; a Failure if it is still running `timeout` s later."""
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise Failure("minivmm still runs %d s after %s" % (timeout, after))
+
+
+def is_raw(fd):
+    lflag = termios.tcgetattr(fd)[3]
+    return not (lflag & termios.ICANON) and not (lflag & termios.ECHO)
+
+
+def proc_state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def wait_for(what, cond, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise Failure("timed out waiting until " + what)
+        time.sleep(0.05)
+
+
+@test()
+def console_escape_with_a_guest_not_reading(env):
+    # The idle kernel never reads the UART: its receiver fills at once.  On a
+    # terminal the console keeps reading anyway, so Ctrl-A x still quits, and
+    # what neither the receiver nor the console holds overruns (LSR.OE).
+    p, master, slave, before = start_on_pty(env, ["--stats", "--bios", env.kernel("idle")])
+    try:
+        read_until(master, b"idle", 30)
+        os.write(master, b"a" * 300 + b"\x01x")
+        status = wait_status(p, 10, "300 bytes and Ctrl-A x")
+        err = p.stderr.read().decode()
+        check(status == EXIT_QUIT, "Ctrl-A x after 300 unread bytes quits with status 0", err)
+        check(termios.tcgetattr(slave) == before, "the terminal settings are restored")
+    finally:
+        stop_and_close(p, master, slave)
+    m = re.search(r"stats: com1: \d+ bytes sent, (\d+) received, \d+ THR writes dropped "
+                  r"\(transmitter full\), (\d+) receiver overruns", err)
+    check(m is not None, "--stats reports COM1's receiver", err)
+    received, overruns = int(m.group(1)), int(m.group(2))
+    check(overruns > 0 and received + overruns <= 300,
+          "--stats counts the bytes that overran the full receiver (%d received, %d overruns)"
+          % (received, overruns), err)
+    m = re.search(r"stats: console: .* (\d+) typed bytes overran the receiver", err)
+    check(m is not None and int(m.group(1)) == overruns,
+          "the console counted the same bytes as overrun", err)
+
+
+@test()
+def exit_flush_has_a_deadline(env):
+    # stdout is a pipe that is full and that nobody reads: the guest's line
+    # can never be written.  SIGTERM must still end minivmm, after at most
+    # the 2 s it waits for stdout, and it must say what was not written.
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETFL, os.O_NONBLOCK)
+    for size in (65536, 4096, 1):
+        try:
+            while True:
+                os.write(w, b"#" * size)
+        except BlockingIOError:
+            pass
+    fcntl.fcntl(w, fcntl.F_SETFL, 0)
+    line = b"idle: halting with interrupts enabled until the VMM is stopped\n"
+    # --trace=uart tells us (on stderr) when the UART handed the line's last
+    # byte to the console: then all of it waits for stdout.
+    cmd = [env.minivmm, "--stats", "--trace=uart", "--bios", env.kernel("idle")]
+    print("$ " + " ".join(cmd) + "   (stdout: a full pipe nobody reads)", flush=True)
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=w, stderr=subprocess.PIPE)
+    os.close(w)
+    try:
+        err = read_until(p.stderr.fileno(), b"tx 0x0a", 30)
+        start = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        try:
+            _, rest = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            raise Failure("minivmm still runs 20 s after SIGTERM with a stalled stdout")
+        took = time.monotonic() - start
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(r)
+    err = (err + rest).decode(errors="replace")
+    print("\n".join(l for l in err.splitlines() if not l.startswith("minivmm: trace: ")))
+    check(p.returncode == 128 + signal.SIGTERM, "SIGTERM exits with status 143 (%.1f s)" % took,
+          err[-2000:])
+    msg = "minivmm: %d bytes of guest output were not written: " % len(line)
+    check(sum(1 for l in err.splitlines() if l.startswith(msg)) == 1,
+          "one line says the %d bytes of the guest's line were not written" % len(line),
+          err[-2000:])
+    check(re.search(r"stats: console: 0 bytes written .* %d not written at exit" % len(line),
+                    err) is not None, "--stats counts them too", err[-2000:])
+
+
+@test()
+def console_leaves_file_flags_alone(env):
+    # On a terminal stdin, stdout and stderr share one open file description
+    # with the shell: minivmm must not make it non-blocking, not even for the
+    # shell that gets it back after a SIGKILL.  Our fd `slave` is that same
+    # description.
+    p, master, slave, before = start_on_pty(env, ["--bios", env.kernel("idle")])
+    try:
+        read_until(master, b"idle", 30)
+        check(not fcntl.fcntl(slave, fcntl.F_GETFL) & os.O_NONBLOCK,
+              "the terminal's file description is not O_NONBLOCK while minivmm writes to it")
+        p.kill()
+        p.wait(timeout=10)
+        check(not fcntl.fcntl(slave, fcntl.F_GETFL) & os.O_NONBLOCK,
+              "nor after minivmm was SIGKILLed")
+    finally:
+        stop_and_close(p, master, slave)
+    # The same for a pipe.
+    r, w = os.pipe()
+    p = subprocess.Popen([env.minivmm, "--bios", env.kernel("idle")], stdin=subprocess.DEVNULL,
+                         stdout=w, stderr=subprocess.PIPE)
+    try:
+        read_until(r, b"idle", 30)
+        check(not fcntl.fcntl(w, fcntl.F_GETFL) & os.O_NONBLOCK,
+              "a stdout pipe's file description is not O_NONBLOCK either")
+    finally:
+        stop_and_close(p, r, w)
+
+
+@test()
+def console_restored_on_sigquit(env):
+    import resource
+
+    def no_core():
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    p, master, slave, before = start_on_pty(env, ["--bios", env.kernel("idle")],
+                                            preexec_fn=no_core)
+    try:
+        read_until(master, b"idle", 30)
+        check(is_raw(slave), "the terminal is in raw mode while the guest runs")
+        p.send_signal(signal.SIGQUIT)
+        status = wait_status(p, 10, "SIGQUIT")
+        check(status == -signal.SIGQUIT, "SIGQUIT still kills minivmm (status %d)" % status)
+        check(termios.tcgetattr(slave) == before, "the terminal settings are restored")
+    finally:
+        stop_and_close(p, master, slave)
+
+
+@test()
+def console_stop_and_continue(env):
+    # Ctrl-Z goes to the guest in raw mode, but a SIGTSTP sent by someone
+    # stops minivmm with the terminal given back; SIGCONT makes it raw again.
+    p, master, slave, before = start_on_pty(env, ["--bios", env.kernel("idle")])
+    try:
+        read_until(master, b"idle", 30)
+        p.send_signal(signal.SIGTSTP)
+        wait_for("minivmm is stopped", lambda: proc_state(p.pid) == "T")
+        check(termios.tcgetattr(slave) == before, "stopped by SIGTSTP: the terminal is restored")
+        p.send_signal(signal.SIGCONT)
+        wait_for("the terminal is raw again", lambda: is_raw(slave))
+        check(True, "SIGCONT: the terminal is in raw mode again")
+        os.write(master, b"\x01x")
+        status = wait_status(p, 10, "Ctrl-A x")
+        check(status == EXIT_QUIT, "Ctrl-A x still quits with status 0")
+        check(termios.tcgetattr(slave) == before, "the terminal settings are restored")
+    finally:
+        stop_and_close(p, master, slave)
+
+
+@test()
+def lost_output_is_reported(env):
+    # The reader of stdout goes away (`minivmm | head`): what the guest writes
+    # afterwards is lost, and minivmm says how much and why at exit.
+    p = env.start(["--stats", "--bios", env.kernel("poll_echo")])
+    try:
+        p.stdin.write(b"abc")
+        p.stdin.flush()
+        read_until(p.stdout.fileno(), b"ABC", 30)
+        p.stdout.close()
+        p.stdin.write(b"defg.")
+        p.stdin.close()
+        status = wait_status(p, 20, "the guest's last echo")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    err = p.stderr.read().decode()
+    sys.stdout.write(err)
+    check(status == 1, "poll_echo still runs to its end (status 1)", err)
+    m = re.search(r"^minivmm: guest output lost: (\d+) bytes \(stdout: Broken pipe\)$", err, re.M)
+    check(m is not None and int(m.group(1)) == len(b"DEFG.\n"),
+          "one line says the %d bytes echoed after the reader left were lost, and why"
+          % len(b"DEFG.\n"), err)
+    check(re.search(r"stats: console: 3 bytes written in \d+ write\(2\) calls, 6 lost to a "
+                    r"write error", err) is not None, "--stats counts them", err)
+
+
 def stats_pit(err):
     """The --stats line of the PIT: (delivered, dropped, owed, rises) or None."""
     m = re.search(r"stats: pit: (\d+) IRQ0 ticks delivered, (\d+) dropped, (\d+) owed at exit "
@@ -495,6 +711,108 @@ def bad_trace_list(env):
     one_error_line(err, status, EXIT_SETUP, ["--trace", "bogus", "pic, pit, uart, irq, io, all"])
     status, _, err = env.run(["--trace="])
     one_error_line(err, status, EXIT_SETUP, ["--trace"])
+
+
+def run_quietly(env, args, timeout=10, **stdio):
+    """Run minivmm with the given stdio (fds or PIPE); returns (status, stderr text)."""
+    cmd = [env.minivmm] + args
+    print("$ " + " ".join(cmd), flush=True)
+    stdio.setdefault("stdin", subprocess.DEVNULL)
+    stdio.setdefault("stdout", subprocess.DEVNULL)
+    stdio.setdefault("stderr", subprocess.PIPE)
+    try:
+        p = subprocess.run(cmd, timeout=timeout, **stdio)
+    except subprocess.TimeoutExpired:
+        raise Failure("minivmm did not stop within %d s" % timeout)
+    err = (p.stderr or b"").decode(errors="replace")
+    sys.stdout.write("--- stderr ---\n%s--- exit status %d ---\n" % (err, p.returncode))
+    return p.returncode, err
+
+
+@test(needs_kvm=False, timeout=30)
+def bios_fifo(env):
+    # Opening a FIFO for reading waits for a writer; minivmm must not.
+    path = os.path.join(env.build, "tests", "bios-fifo")
+    if os.path.lexists(path):
+        os.unlink(path)
+    os.mkfifo(path)
+    try:
+        status, _, err = env.run(["--bios", path], timeout=10)
+    finally:
+        os.unlink(path)
+    one_error_line(err, status, EXIT_SETUP, [path, "is a FIFO"])
+
+
+@test(needs_kvm=False)
+def bios_directory(env):
+    path = os.path.join(env.build, "tests")
+    status, _, err = env.run(["--bios", path])
+    one_error_line(err, status, EXIT_SETUP, [path, "is a directory"])
+
+
+@test(needs_kvm=False)
+def bios_char_device(env):
+    for path in ("/dev/null", "/dev/zero"):
+        status, _, err = env.run(["--bios", path], timeout=10)
+        one_error_line(err, status, EXIT_SETUP, [path, "is a character device"])
+
+
+@test(needs_kvm=False)
+def bios_socket(env):
+    import socket
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "sock")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.bind(path)
+            status, _, err = env.run(["--bios", path])
+        finally:
+            s.close()
+    one_error_line(err, status, EXIT_SETUP, [path, "is a socket"])
+
+
+@test(needs_kvm=False)
+def memory_size_exact_forms(env):
+    # strtoull() would take leading spaces and signs; only the documented
+    # DIGITS[K|M|G[iB|B]] forms are sizes.
+    for value in (" -18446744073709550592", "16iB", " 16", "+16", "16 M", "", "16B", "16M ",
+                  "0x10", "16Mi", "99999999999999999999999", "18014398509481984M"):
+        status, _, err = env.run(["--memory", value])
+        one_error_line(err, status, EXIT_SETUP, ["--memory '%s'" % value])
+    # The documented forms get past the options (and stop at the missing KVM).
+    for value in ("16", "16M", "16MiB", "16MB", "16m", "1024K", "1G", "1GiB", "3G"):
+        status, _, err = env.run(["--memory", value, "--kvm-device", "/nonexistent/kvm"])
+        one_error_line(err, status, EXIT_SETUP, ["/nonexistent/kvm", "does not exist"])
+
+
+@test(needs_kvm=False)
+def closed_stdout(env):
+    # A closed fd 1 must not be taken over by whatever minivmm opens next.
+    status, err = run_quietly(env, ["--kvm-device", "/nonexistent/kvm"],
+                              stdout=None, preexec_fn=lambda: os.close(1))
+    one_error_line(err, status, EXIT_SETUP, ["/nonexistent/kvm", "does not exist"])
+
+
+@test(needs_kvm=False)
+def vanished_reader(env):
+    # Like `minivmm --frobnicate 2>&1 | true`: the reader is gone before the
+    # error is written.  That is EPIPE, not a SIGPIPE death (status 141).
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        status, _ = run_quietly(env, ["--frobnicate"], stderr=w)
+    finally:
+        os.close(w)
+    check(status == EXIT_SETUP, "an error to a vanished stderr reader exits %d (got %d%s)"
+          % (EXIT_SETUP, status, ", killed by SIGPIPE" if status == -signal.SIGPIPE else ""))
+    # --help to a vanished stdout reader is an error too, said on stderr.
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        status, err = run_quietly(env, ["--help"], stdout=w)
+    finally:
+        os.close(w)
+    one_error_line(err, status, EXIT_SETUP, ["help", "Broken pipe"])
 
 
 # ---- running: pick the route ---------------------------------------------------------

@@ -8,12 +8,15 @@
  * errors into messages and exit statuses.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "default_kernel.h"
 #include "machine.h"
@@ -28,8 +31,9 @@ static void usage(FILE *out)
 		"\n"
 		"  -b, --bios FILE     firmware image (64 or 128 KiB) mapped to end at 0xfffff and\n"
 		"                      at 4 GiB; the CPU starts at F000:FFF0 in real mode\n"
-		"  -m, --memory SIZE   guest RAM, e.g. 16M, 1G (default 16 MiB, 1 MiB to 3 GiB;\n"
-		"                      a plain number means MiB)\n"
+		"  -m, --memory SIZE   guest RAM, 1 MiB to 3 GiB in whole pages (default 16M):\n"
+		"                      digits, then K, M or G (either case), optionally followed\n"
+		"                      by iB or B, e.g. 1024K, 16M, 16MiB, 1GB; no suffix means MiB\n"
 		"      --stats         print exit, bus, device and event counts when the guest stops\n"
 		"      --trace LIST    print device events to stderr as they happen, each with a\n"
 		"                      timestamp and the guest's CS:RIP; LIST is a comma-separated\n"
@@ -44,23 +48,34 @@ static void usage(FILE *out)
 		trace_list_help());
 }
 
-/* "16", "16M", "16MiB", "512K", "1G": a plain number is MiB, like QEMU's -m. */
+/*
+ * Exactly DIGITS [UNIT [iB | B]], UNIT one of K M G in either case and
+ * always binary: "16", "16M", "16MiB", "16MB", "1024K", "1G", "1GiB".  A
+ * plain number is MiB, like QEMU's -m.  No spaces, signs or other suffixes
+ * (strtoull would take " -1" and "16iB").
+ */
 static int parse_size(const char *arg, uint64_t *out)
 {
-	char *end;
-	uint64_t value, unit = MIB;
+	const char *p = arg;
+	uint64_t value = 0, unit;
 
-	errno = 0;
-	value = strtoull(arg, &end, 10);
-	if (errno != 0 || end == arg || arg[0] == '-')
+	if (*p < '0' || *p > '9')
 		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': unit = KIB; end++; break;
-	case 'm': case 'M': unit = MIB; end++; break;
-	case 'g': case 'G': unit = GIB; end++; break;
-	default: break;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned digit = (unsigned)(*p - '0');
+
+		if (value > (UINT64_MAX - digit) / 10)
+			return -ERANGE;
+		value = value * 10 + digit;
 	}
-	if (strcmp(end, "") != 0 && strcmp(end, "iB") != 0 && strcmp(end, "B") != 0)
+	switch (*p) {
+	case '\0': unit = MIB; break;
+	case 'k': case 'K': unit = KIB; p++; break;
+	case 'm': case 'M': unit = MIB; p++; break;
+	case 'g': case 'G': unit = GIB; p++; break;
+	default: return -EINVAL;
+	}
+	if (strcmp(p, "") != 0 && strcmp(p, "iB") != 0 && strcmp(p, "B") != 0)
 		return -EINVAL;
 	if (value > UINT64_MAX / unit)
 		return -ERANGE;
@@ -115,6 +130,11 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		}
 		case 'h':
 			usage(stdout);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				fprintf(stderr, "minivmm: cannot write the help: %s\n",
+					strerror(errno));
+				exit(EXIT_SETUP);
+			}
 			exit(0);
 		case ':':
 			fprintf(stderr, "minivmm: option '%s' needs a value (see --help)\n",
@@ -134,39 +154,95 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	return 0;
 }
 
-/* Read the whole image, refusing sizes that are not a firmware image. */
+/* What a file that is not a regular file is, for "it is ...". */
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	default: return "not a regular file";
+	}
+}
+
+/*
+ * Read the whole image, refusing anything but a regular file of a firmware
+ * image's size.  The open never blocks (a FIFO would wait for a writer) and
+ * the file must still be exactly as long as fstat said when read to its end.
+ */
 static int load_image(const char *path, uint8_t **image, size_t *size)
 {
 	struct error err;
-	FILE *f = fopen(path, "rb");
+	struct stat st;
 	uint8_t *buf;
-	long len;
+	size_t len, got = 0;
+	int fd, ret;
 
-	if (f == NULL) {
-		fprintf(stderr, "minivmm: cannot open image '%s': %s\n", path, strerror(errno));
-		return -errno;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		/* A socket cannot be opened at all (ENXIO): say what it is. */
+		if (ret == -ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			fprintf(stderr, "minivmm: bad image '%s': it is a socket, not a regular "
+				"file\n", path);
+		else
+			fprintf(stderr, "minivmm: cannot open image '%s': %s\n", path,
+				strerror(-ret));
+		return ret;
 	}
-	if (fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
-		fprintf(stderr, "minivmm: cannot read image '%s': not a regular file\n", path);
-		fclose(f);
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		fprintf(stderr, "minivmm: cannot read image '%s': %s\n", path, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "minivmm: bad image '%s': it is %s, not a regular file\n", path,
+			file_kind(st.st_mode));
+		close(fd);
 		return -EINVAL;
 	}
-	if (vm_check_rom_size((size_t)len, &err) < 0) {
+	len = (uint64_t)st.st_size > SIZE_MAX ? SIZE_MAX : (size_t)st.st_size;
+	if (vm_check_rom_size(len, &err) < 0) {
 		fprintf(stderr, "minivmm: bad image '%s': it %s\n", path, err.msg);
-		fclose(f);
+		close(fd);
 		return -EINVAL;
 	}
-	buf = malloc((size_t)len);
-	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		fprintf(stderr, "minivmm: cannot read image '%s': %s\n", path,
-			buf == NULL ? "out of memory" : "short read");
+	/* One byte more than expected, to notice a file that grew. */
+	buf = malloc(len + 1);
+	if (buf == NULL) {
+		fprintf(stderr, "minivmm: cannot read image '%s': out of memory\n", path);
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, len + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			fprintf(stderr, "minivmm: cannot read image '%s': %s\n", path,
+				strerror(-ret));
+			free(buf);
+			close(fd);
+			return ret;
+		}
+		if (n == 0 || (got += (size_t)n) == len + 1)
+			break;
+	}
+	close(fd);
+	if (got != len) {
+		fprintf(stderr, "minivmm: cannot read image '%s': it changed size while being "
+			"read (%zu bytes, then %s%zu)\n", path, len, got > len ? "at least " : "",
+			got);
 		free(buf);
-		fclose(f);
 		return -EIO;
 	}
-	fclose(f);
 	*image = buf;
-	*size = (size_t)len;
+	*size = len;
 	return 0;
 }
 
@@ -185,10 +261,35 @@ static int run_machine(struct machine *m, const struct options *opts, const uint
 	status = machine_run(m);	/* the terminal is restored when it returns */
 	if (m->exit_message[0] != '\0')
 		fprintf(stderr, "minivmm: %s\n", m->exit_message);
+	console_report(&m->console, stderr);	/* guest output or input that was lost */
 	if (opts->stats)
 		machine_print_stats(m, stderr);
 	machine_destroy(m);
 	return status;
+}
+
+/*
+ * Before anything opens a file or prints: fds 0, 1 and 2 must be open, or
+ * the next open() (the image, the event loop's epoll fd, /dev/kvm) would
+ * take the place of a closed stdio stream, and the guest's output or our
+ * messages would land in it.  A closed one becomes /dev/null.
+ */
+static int open_stdio(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null_fd;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* 0..fd-1 are open, so this is fd. */
+		null_fd = open("/dev/null", O_RDWR);
+		if (null_fd != fd) {
+			fprintf(stderr, "minivmm: fd %d is closed and /dev/null cannot stand in "
+				"for it: %s\n", fd, null_fd < 0 ? strerror(errno) : "wrong fd");
+			return -EBADF;
+		}
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -199,6 +300,14 @@ int main(int argc, char **argv)
 	size_t image_size;
 	int status;
 
+	/*
+	 * A reader that went away gets EPIPE where we write, not a SIGPIPE
+	 * that would kill us with 141 instead of our status (the console
+	 * handles EPIPE on the guest's output; the vCPU thread blocks it).
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	if (open_stdio() < 0)
+		return EXIT_SETUP;
 	if (parse_options(argc, argv, &opts) < 0)
 		return EXIT_SETUP;
 	if (opts.bios_path != NULL) {

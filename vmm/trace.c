@@ -224,7 +224,7 @@ int trace_format_record(const struct trace_record *r, char *buf, size_t size)
 static bool trace_write_out(struct tracer *t)
 {
 	while (t->out_len > 0) {
-		ssize_t n = write(t->out_fd, t->out_buf + t->out_head, t->out_len);
+		ssize_t n = nbwrite_write(&t->out, t->out_buf + t->out_head, t->out_len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -300,6 +300,7 @@ int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool
 	       int out_fd, struct error *err)
 {
 	memset(t, 0, sizeof(*t));
+	t->out.private_fd = -1;
 	t->print_mask = print_mask;
 	t->counting = counting;
 	t->out_fd = out_fd;
@@ -316,7 +317,8 @@ int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool
 	ev_async_init(&t->wake, trace_wake_cb);
 	t->wake.data = t;
 	ev_async_start(loop, &t->wake);
-	ev_io_init(&t->out_watcher, trace_out_cb, out_fd, EV_WRITE);
+	nbwrite_open(&t->out, out_fd);
+	ev_io_init(&t->out_watcher, trace_out_cb, t->out.fd, EV_WRITE);
 	t->out_watcher.data = t;
 	return 0;
 }
@@ -347,7 +349,7 @@ void trace_print_stats(const struct tracer *t, FILE *out)
 static void trace_final_flush(struct tracer *t)
 {
 	uint64_t deadline = clock_now_ns() + TRACE_EXIT_FLUSH_MS * NSEC_PER_MSEC;
-	struct pollfd pfd = { .fd = t->out_fd, .events = POLLOUT };
+	struct pollfd pfd = { .fd = t->out.fd, .events = POLLOUT };
 
 	for (;;) {
 		uint64_t now;
@@ -387,7 +389,8 @@ void trace_exit(struct tracer *t)
 	if (unprinted > 0) {
 		len = snprintf(msg, sizeof(msg), "minivmm: trace: %" PRIu64 " events were not "
 			       "printed: stderr could not keep up\n", unprinted);
-		ignored = write(t->out_fd, msg, (size_t)len);
+		ignored = nbwrite_write(&t->out, msg, (size_t)len);
 		(void)ignored;
 	}
+	nbwrite_close(&t->out);
 }

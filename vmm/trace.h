@@ -29,6 +29,7 @@
 
 #include "error.h"
 #include "events.h"
+#include "nbwrite.h"
 
 /* DEV_EVENT_IRQ events: interrupt lines and the CPU's INTR. */
 enum irq_event {
@@ -82,6 +83,7 @@ struct tracer {
 	unsigned print_mask;	/* 1 << enum dev_event_source: print these */
 	bool counting;		/* count every event, for --stats */
 	int out_fd;
+	struct nbwrite out;	/* out_fd, written without blocking (nbwrite.h) */
 	uint64_t start_ns;
 	/* Who tells the tracer where the guest is (the vCPU); may be NULL. */
 	bool (*where)(void *opaque, struct trace_where *w);

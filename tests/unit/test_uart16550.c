@@ -936,6 +936,48 @@ UNIT_TEST(fifo_overrun_keeps_the_fifo_contents)
 	CHECK_EQ(rd(&b, UART_REG_LSR) & UART_LSR_DR, 0);
 }
 
+/*
+ * uart_receive_overrun(): a line that cannot wait.  What fits is received,
+ * each byte after that is an overrun (bit 1): in FIFO mode the new byte is
+ * lost, in 16450 mode it overwrites RBR; ELSI raises IIR 0x06.  In
+ * loopback the serial input is disconnected: nothing arrives.
+ */
+UNIT_TEST(receive_overrun_sets_oe_for_what_does_not_fit)
+{
+	static const uint8_t typed[] = "abcdefghijklmnopqr";	/* 18 bytes */
+	struct bench b;
+	unsigned i;
+
+	bench_init(&b);
+	enable_fifos(&b, UART_FCR_TRIGGER_14);
+	wr(&b, UART_REG_IER, UART_IER_ELSI);
+	uart_receive_overrun(&b.u, typed, 18, b.now);
+	CHECK_EQ(b.u.stats.rx_bytes, UART_FIFO_SIZE);
+	CHECK_EQ(b.u.stats.rx_overruns, 2);
+	CHECK_EQ(rd(&b, UART_REG_IIR) & UART_IIR_ID_MASK, UART_IIR_ID_RLS);
+	CHECK_EQ(rd(&b, UART_REG_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE | UART_LSR_DR);
+	CHECK_EQ(rd(&b, UART_REG_LSR) & UART_LSR_OE, 0);	/* cleared by the read */
+	for (i = 0; i < UART_FIFO_SIZE; i++)
+		CHECK_EQ(rd(&b, UART_REG_RBR), typed[i]);	/* the FIFO kept, q and r lost */
+	CHECK_EQ(rd(&b, UART_REG_LSR) & UART_LSR_DR, 0);
+	CHECK_EQ(b.sink.rx_room_calls, 1);	/* from the RBR reads, not the overrun */
+
+	/* 16450 mode: the last byte overwrites the unread RBR. */
+	bench_init(&b);
+	uart_receive_overrun(&b.u, (const uint8_t *)"xyz", 3, b.now);
+	CHECK_EQ(b.u.stats.rx_bytes, 1);
+	CHECK_EQ(b.u.stats.rx_overruns, 2);
+	CHECK_EQ(rd(&b, UART_REG_LSR), 0x60 | UART_LSR_OE | UART_LSR_DR);
+	CHECK_EQ(rd(&b, UART_REG_RBR), 'z');
+
+	/* Loopback: the line is disconnected, no byte and no overrun. */
+	bench_init(&b);
+	wr(&b, UART_REG_MCR, UART_MCR_LOOP);
+	uart_receive_overrun(&b.u, (const uint8_t *)"xyz", 3, b.now);
+	CHECK_EQ(b.u.stats.rx_bytes + b.u.stats.rx_overruns, 0);
+	CHECK_EQ(rd(&b, UART_REG_LSR), 0x60);
+}
+
 /* Same table: an error with ELSI set raises IIR 0x06 until LSR is read. */
 UNIT_TEST(line_status_interrupt_until_lsr_read)
 {

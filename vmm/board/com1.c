@@ -96,6 +96,19 @@ static size_t com1_deliver(void *opaque, const uint8_t *buf, size_t len)
 	return taken;
 }
 
+/* Typed input that nothing can hold any more: it overruns the receiver. */
+static void com1_overrun(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct com1_board *cb = opaque;
+	uint64_t now;
+
+	pthread_mutex_lock(&cb->machine->lock);
+	now = clock_now_ns();
+	uart_receive_overrun(&cb->uart, buf, len, now);
+	device_timer_update(&cb->timer, now);
+	pthread_mutex_unlock(&cb->machine->lock);
+}
+
 /* The console has room for output again, on the loop thread. */
 static void com1_tx_room(void *opaque)
 {
@@ -118,6 +131,7 @@ static void com1_quit(void *opaque)
 
 static const struct console_ops com1_console_ops = {
 	.deliver = com1_deliver,
+	.overrun = com1_overrun,
 	.tx_room = com1_tx_room,
 	.quit = com1_quit,
 };
@@ -148,12 +162,20 @@ static int com1_setup(struct machine *m, void *state, struct error *err)
 	return 0;
 }
 
+/*
+ * Stop the console (terminal restored, output flushed for a bounded time),
+ * hand it what the UART lost, and say what the guest wrote that nobody
+ * will see: one line each, only when it happened.
+ */
 static void com1_teardown(struct machine *m, void *state)
 {
 	struct com1_board *cb = state;
 
 	console_exit(&m->console);
 	device_timer_exit(&cb->timer);
+	/* Still in the transmitter: the console's queue was full to the end. */
+	m->console.stats.output_unwritten += cb->uart.tx.count;
+	m->console.stats.thr_dropped = cb->uart.stats.tx_dropped;
 }
 
 static void com1_print_stats(void *state, FILE *out)
@@ -166,7 +188,9 @@ static void com1_print_stats(void *state, FILE *out)
 		PRIu64 " THR writes dropped (transmitter full), %" PRIu64 " receiver overruns\n",
 		s->tx_bytes, s->rx_bytes, s->tx_dropped, s->rx_overruns);
 	fprintf(out, "minivmm: stats: console: %" PRIu64 " bytes written in %" PRIu64
-		" write(2) calls\n", cs->bytes_written, cs->writes);
+		" write(2) calls, %" PRIu64 " lost to a write error, %" PRIu64 " not written at "
+		"exit; %" PRIu64 " typed bytes overran the receiver\n", cs->bytes_written,
+		cs->writes, cs->output_lost, cs->output_unwritten, cs->input_overrun);
 }
 
 const struct board_device board_com1 = {
