@@ -387,6 +387,34 @@ def exit_flush_has_a_deadline(env):
 
 
 @test()
+def exit_never_hangs_on_stderr(env):
+    # stderr is a pipe that stops being read: the trace fills it, then the
+    # last words at exit (the signal, --stats) cannot be written.  SIGTERM
+    # must still end minivmm, the trace and the last words each waiting a
+    # bounded time for the reader.
+    r, w = os.pipe()
+    cmd = [env.minivmm, "--stats", "--trace=all", "--bios", env.kernel("ticks")]
+    print("$ " + " ".join(cmd) + "   (stderr: a pipe read until the trace starts, then not)",
+          flush=True)
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=w)
+    os.close(w)
+    try:
+        read_until(r, b"minivmm: trace:", 30)
+        read_until(p.stdout.fileno(), b"tick: 1 s", 120)   # a second of ticks unread
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise Failure("minivmm still runs 30 s after SIGTERM with a stalled stderr")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(r)
+    check(p.returncode == 128 + signal.SIGTERM, "SIGTERM exits with status 143")
+
+
+@test()
 def console_leaves_file_flags_alone(env):
     # On a terminal stdin, stdout and stderr share one open file description
     # with the shell: minivmm must not make it non-blocking, not even for the
@@ -653,6 +681,87 @@ def hlt_sleeps_without_busy_waiting(env):
     ticks = os.sysconf("SC_CLK_TCK")
     used = (after - before) / ticks
     check(used < 0.2, "a halted guest costs no CPU (%.2f s of CPU in 2 s)" % used)
+
+
+def thread_status(pid, field):
+    """{tid: value} of one /proc/PID/task/TID/status field, e.g. Seccomp."""
+    values = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    values[int(tid)] = line.split()[1]
+    return values
+
+
+def sanitizers(env):
+    """What the build was configured with (meson's b_sanitize): '' for none."""
+    import json
+    try:
+        with open(os.path.join(env.build, "meson-info", "intro-buildoptions.json")) as f:
+            options = json.load(f)
+    except (OSError, ValueError):
+        return ""
+    value = next((o["value"] for o in options if o["name"] == "b_sanitize"), "none")
+    return "" if value == "none" else value
+
+
+@test()
+def seccomp_filters_both_threads(env):
+    # After setup each thread installs its own allow-list (vmm/sandbox.c):
+    # seccomp mode 2 (filter) and no_new_privs on the loop and the vCPU
+    # thread; --no-seccomp leaves both as they were, and so does a build
+    # with ASan or TSan (DEVELOPERS.md says why).
+    on = ("2", "1")
+    if any(s in sanitizers(env) for s in ("address", "thread", "memory")):
+        print("(a %s build: minivmm runs without its filters)" % sanitizers(env))
+        on = ("0", "0")
+    for args, (mode, nnp) in (([], on), (["--no-seccomp"], ("0", "0"))):
+        p = env.start(args + ["--bios", env.kernel("idle")])
+        try:
+            read_until(p.stdout.fileno(), b"idle", 30)
+            seccomp = thread_status(p.pid, "Seccomp")
+            no_new_privs = thread_status(p.pid, "NoNewPrivs")
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=10)
+        what = " ".join(args) or "by default"
+        check(len(seccomp) == 2, "two threads (%s)" % what, str(seccomp))
+        check(set(seccomp.values()) == {mode}, "Seccomp: %s on both threads %s" % (mode, what),
+              str(seccomp))
+        check(set(no_new_privs.values()) == {nnp},
+              "NoNewPrivs: %s on both threads %s" % (nnp, what), str(no_new_privs))
+
+
+@test()
+def runs_as_a_user_in_the_kvm_group(env):
+    # Read and write on /dev/kvm is all minivmm needs: udev makes it root:kvm
+    # 0660, so a user in the kvm group runs it.  Root can test that (the
+    # nested route runs us as root, on its own throwaway /dev/kvm).
+    import grp
+    if os.geteuid() != 0 or not os.environ.get("MINIVMM_IN_NESTED"):
+        print("(not root on a throwaway /dev/kvm: running as this user, uid %d)" % os.getuid())
+        status, out, err = env.run(["--bios", env.kernel("pm32")])
+        check(status == 1 and "PASS" in out, "pm32 runs as uid %d" % os.getuid(), err)
+        return
+    try:
+        kvm_gid = grp.getgrnam("kvm").gr_gid
+    except KeyError:
+        kvm_gid = 4242      # no kvm group here: any group that owns /dev/kvm will do
+    os.chown("/dev/kvm", 0, kvm_gid)
+    os.chmod("/dev/kvm", 0o660)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534"]
+    cmd = nobody + ["--groups=%d" % kvm_gid, "--", env.minivmm, "--bios", env.kernel("pm32")]
+    print("$ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    check(p.returncode == 1 and b"PASS" in p.stdout,
+          "pm32 runs as nobody with the kvm group and /dev/kvm root:kvm 0660",
+          p.stderr.decode(errors="replace"))
+    cmd = nobody + ["--clear-groups", "--", env.minivmm, "--bios", env.kernel("pm32")]
+    print("$ " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    one_error_line(p.stderr.decode(errors="replace"), p.returncode, EXIT_SETUP,
+                   ["/dev/kvm", "Permission denied", "kvm group"])
 
 
 # ---- bad input: no KVM needed, minivmm refuses before touching it ----------------

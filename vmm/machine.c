@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "util.h"
 
 static const int machine_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -39,6 +40,8 @@ int machine_create(struct machine *m, const struct options *opts, const uint8_t 
 	int ret;
 
 	m->opts = opts;
+	/* Now, while every system call is still allowed (sandbox.h). */
+	nbwrite_open(&m->err_out, STDERR_FILENO);
 	m->vm.kvm_fd = m->vm.vm_fd = -1;
 	m->vcpu.fd = m->vcpu.wake_fd = -1;
 	pthread_mutex_init(&m->lock, NULL);
@@ -82,6 +85,9 @@ int machine_run(struct machine *m)
 	if (vcpu_start(m, &err) < 0) {
 		machine_stop(m, EXIT_SETUP, "%s", err.msg);
 	} else {
+		/* Everything is open and the vCPU runs: from here on, the loop's list. */
+		if (m->opts->seccomp && sandbox_install_machine(m, SANDBOX_THREAD_LOOP, &err) < 0)
+			machine_stop(m, EXIT_SETUP, "%s", err.msg);
 		ev_run(m->loop, 0);
 		vcpu_join(m);
 	}
@@ -113,6 +119,7 @@ void machine_print_stats(struct machine *m, FILE *out)
 
 void machine_destroy(struct machine *m)
 {
+	nbwrite_close(&m->err_out);
 	board_free(m);
 	trace_exit(&m->tracer);
 	vcpu_destroy(&m->vcpu);

@@ -46,6 +46,8 @@ struct options {
 	uint64_t ram_size;
 	bool stats;			/* print exit, bus and device statistics at the end */
 	unsigned trace_mask;		/* --trace: 1 << enum dev_event_source to print */
+	bool seccomp;			/* confine each thread to its allow-list (sandbox.h);
+					 * main() sets it unless --no-seccomp */
 };
 
 /* What the INTA cycle answered: the vector, and which IRQ it was for. */
@@ -70,6 +72,7 @@ struct machine {
 	struct board board;
 	struct console console;
 	struct tracer tracer;
+	struct nbwrite err_out;		/* stderr, for the last words at exit (nbwrite.h) */
 	struct device_timers timers;	/* every device's timer (timer.h) */
 	struct ev_loop *loop;
 	ev_signal signal_watchers[3];	/* SIGINT, SIGTERM, SIGHUP */

@@ -39,6 +39,8 @@ static void usage(FILE *out)
 		"                      timestamp and the guest's CS:RIP; LIST is a comma-separated\n"
 		"                      choice of %s (io: every port and MMIO access)\n"
 		"      --kvm-device PATH  the KVM device to use (default /dev/kvm)\n"
+		"      --no-seccomp    run without the per-thread system call allow-lists (for\n"
+		"                      debugging: valgrind, a new call being added)\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"On a terminal, Ctrl-A x quits, Ctrl-A h lists the other console escapes.\n"
@@ -85,19 +87,21 @@ static int parse_size(const char *arg, uint64_t *out)
 
 static int parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE };
+	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE, OPT_NO_SECCOMP };
 	static const struct option longopts[] = {
 		{ "bios", required_argument, NULL, 'b' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "kvm-device", required_argument, NULL, OPT_KVM_DEVICE },
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	*opts = (struct options){ .ram_size = VM_RAM_DEFAULT, .kvm_path = VM_KVM_DEVICE };
+	*opts = (struct options){ .ram_size = VM_RAM_DEFAULT, .kvm_path = VM_KVM_DEVICE,
+				   .seccomp = true };
 	opterr = 0;	/* we word the errors ourselves, on one line */
 	while ((opt = getopt_long(argc, argv, ":b:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -112,6 +116,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 					"in whole pages (e.g. 16M)\n", optarg);
 				return -EINVAL;
 			}
+			break;
+		case OPT_NO_SECCOMP:
+			opts->seccomp = false;
 			break;
 		case OPT_STATS:
 			opts->stats = true;
@@ -247,10 +254,16 @@ static int load_image(const char *path, uint8_t **image, size_t *size)
 }
 
 /* Build, run and take down the machine; the only place that reports how. */
+/* How long the last words at exit may wait for stderr's reader. */
+#define EXIT_WRITE_TIMEOUT_MS 2000
+
 static int run_machine(struct machine *m, const struct options *opts, const uint8_t *image,
 		       size_t image_size)
 {
 	struct error err = { "" };
+	FILE *words;
+	char *text = NULL;
+	size_t len = 0;
 	int status;
 
 	if (machine_create(m, opts, image, image_size, &err) < 0) {
@@ -259,11 +272,22 @@ static int run_machine(struct machine *m, const struct options *opts, const uint
 		return EXIT_SETUP;
 	}
 	status = machine_run(m);	/* the terminal is restored when it returns */
+	/*
+	 * The last words go out through a buffer and a bounded write: stderr's
+	 * reader may have stopped reading, and exit must not hang on it.
+	 */
+	words = open_memstream(&text, &len);
+	if (words == NULL)
+		words = stderr;		/* out of memory: write them as we can */
 	if (m->exit_message[0] != '\0')
-		fprintf(stderr, "minivmm: %s\n", m->exit_message);
-	console_report(&m->console, stderr);	/* guest output or input that was lost */
+		fprintf(words, "minivmm: %s\n", m->exit_message);
+	console_report(&m->console, words);	/* guest output or input that was lost */
 	if (opts->stats)
-		machine_print_stats(m, stderr);
+		machine_print_stats(m, words);
+	if (words != stderr && fclose(words) == 0) {
+		nbwrite_all(&m->err_out, text, len, EXIT_WRITE_TIMEOUT_MS);
+		free(text);
+	}
 	machine_destroy(m);
 	return status;
 }

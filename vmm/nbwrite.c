@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 void nbwrite_open(struct nbwrite *w, int fd)
@@ -67,6 +68,38 @@ ssize_t nbwrite_write(struct nbwrite *w, const void *buf, size_t len)
 	default:
 		return write(w->fd, buf, len);
 	}
+}
+
+static int64_t nbwrite_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t nbwrite_all(struct nbwrite *w, const void *buf, size_t len, unsigned timeout_ms)
+{
+	int64_t deadline = nbwrite_now_ms() + timeout_ms;
+	struct pollfd pfd = { .fd = w->fd, .events = POLLOUT };
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = nbwrite_write(w, (const char *)buf + done, len - done);
+		int64_t left;
+
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;	/* the reader is gone */
+		left = deadline - nbwrite_now_ms();
+		if (left <= 0)
+			break;
+		poll(&pfd, 1, (int)left);
+	}
+	return done;
 }
 
 void nbwrite_close(struct nbwrite *w)

@@ -39,6 +39,13 @@ void nbwrite_open(struct nbwrite *w, int fd);
 /* One write that never blocks: like write(2), -1 with EAGAIN when full. */
 ssize_t nbwrite_write(struct nbwrite *w, const void *buf, size_t len);
 
+/*
+ * Write all of buf, waiting (poll) for the reader at most timeout_ms in
+ * all: returns how many bytes were written.  For last words at exit,
+ * which must not hang on a reader that stopped reading.
+ */
+size_t nbwrite_all(struct nbwrite *w, const void *buf, size_t len, unsigned timeout_ms);
+
 /* Close the private description, if any. */
 void nbwrite_close(struct nbwrite *w);
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "machine.h"
+#include "sandbox.h"
 
 /* The signal that knocks the vCPU thread out of KVM_RUN. */
 #define VCPU_KICK_SIGNAL SIGUSR1
@@ -353,8 +354,14 @@ static void *vcpu_thread(void *arg)
 {
 	struct machine *m = arg;
 	struct vcpu *v = &m->vcpu;
+	struct error err;
 
 	vcpu_on_own_thread = true;
+	/* Before the guest runs a single instruction: this thread's list. */
+	if (m->opts->seccomp && sandbox_install_machine(m, SANDBOX_THREAD_VCPU, &err) < 0) {
+		machine_stop(m, EXIT_SETUP, "%s", err.msg);
+		return NULL;
+	}
 	while (!machine_stopping(m)) {
 		vcpu_inject_interrupt(m);
 		if (machine_stopping(m))
