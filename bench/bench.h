@@ -74,6 +74,7 @@ int bench_pio(const struct bench_options *o, struct error *err);
 int bench_mmio(const struct bench_options *o, struct error *err);
 int bench_uart(const struct bench_options *o, struct error *err);
 int bench_irq(const struct bench_options *o, struct error *err);
+int bench_irq_console(const struct bench_options *o, struct error *err);
 int bench_pit(const struct bench_options *o, struct error *err);
 int bench_startup(const struct bench_options *o, struct error *err);
 int bench_memory(const struct bench_options *o, struct error *err);

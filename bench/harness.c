@@ -20,12 +20,18 @@ static int bench_redirect(int target, int fd)
 int bench_vmm_create(struct bench_vmm *b, const uint8_t *image, size_t image_size,
 		     uint64_t ram_size, int out_fd, struct error *err)
 {
+	return bench_vmm_create_io(b, image, image_size, ram_size, -1, out_fd, err);
+}
+
+int bench_vmm_create_io(struct bench_vmm *b, const uint8_t *image, size_t image_size,
+			uint64_t ram_size, int in_fd, int out_fd, struct error *err)
+{
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	memset(b, 0, sizeof(*b));
 	if (null_fd < 0)
 		return error_set(err, -errno, "/dev/null: %s", strerror(errno));
-	b->saved_stdin = bench_redirect(STDIN_FILENO, null_fd);
+	b->saved_stdin = bench_redirect(STDIN_FILENO, in_fd >= 0 ? in_fd : null_fd);
 	b->saved_stdout = bench_redirect(STDOUT_FILENO, out_fd >= 0 ? out_fd : null_fd);
 	close(null_fd);
 	b->opts = (struct options){ .ram_size = ram_size, .kvm_path = VM_KVM_DEVICE };

@@ -27,6 +27,10 @@ struct bench_vmm {
 int bench_vmm_create(struct bench_vmm *b, const uint8_t *image, size_t image_size,
 		     uint64_t ram_size, int out_fd, struct error *err);
 
+/* The same, with the console reading `in_fd` (-1: /dev/null) instead. */
+int bench_vmm_create_io(struct bench_vmm *b, const uint8_t *image, size_t image_size,
+			uint64_t ram_size, int in_fd, int out_fd, struct error *err);
+
 /* Run until something stops it (machine_stop() from a bench device). */
 int bench_vmm_run(struct bench_vmm *b);
 

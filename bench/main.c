@@ -26,6 +26,7 @@ static const struct bench_entry {
 	{ "mmio", bench_mmio, "MMIO exit dispatch" },
 	{ "uart", bench_uart, "UART transmit throughput" },
 	{ "irq", bench_irq, "interrupt injection latency" },
+	{ "console", bench_irq_console, "console byte to IRQ latency" },
 	{ "pit", bench_pit, "PIT fidelity" },
 	{ "startup", bench_startup, "start-up time" },
 	{ "memory", bench_memory, "resident memory beyond guest RAM" },
