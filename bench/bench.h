@@ -51,6 +51,23 @@ void bench_row(const char *metric, const char *unit, double scale,
 	       const struct bench_summary *mine, const struct bench_summary *raw, double goal,
 	       bool higher_is_better);
 
+/* Latencies through minivmm and through the baseline, with what each lost. */
+struct bench_latencies {
+	uint64_t *ns;		/* one per event handled; sorted by bench_report_latency() */
+	size_t handled;
+	size_t lost;
+};
+
+/*
+ * The latency rows of the interrupt benchmarks: save both sample sets as
+ * "<slug>-minivmm" and "<slug>-raw", print the row against the median
+ * goal, then the p99 goal and the lost counts.  Returns minivmm's summary.
+ */
+struct bench_summary bench_report_latency(const struct bench_options *o, const char *slug,
+					  const char *what, struct bench_latencies *mine,
+					  struct bench_latencies *raw, double goal,
+					  double p99_goal);
+
 /* A row with single figures rather than distributions. */
 void bench_row_value(const char *metric, const char *unit, double mine, double raw,
 		     double goal, bool higher_is_better);

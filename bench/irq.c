@@ -473,7 +473,6 @@ static int irq_measure(const struct bench_options *o, const uint8_t *image, size
 	struct irq_schedule mine, raw;
 	uint64_t *lat_mine = calloc(want, sizeof(uint64_t));
 	uint64_t *lat_raw = calloc(want, sizeof(uint64_t));
-	struct bench_summary sm, sr;
 	char label[64];
 	int ret = 0;
 
@@ -492,19 +491,14 @@ static int irq_measure(const struct bench_options *o, const uint8_t *image, size
 				"wall-clock limit hit: %s, %s)", what, mine.lost, raw.lost,
 				mine.timed_out ? "yes" : "no", raw.timed_out ? "yes" : "no");
 	if (ret == 0) {
-		snprintf(label, sizeof(label), "irq-%s-minivmm", name);
-		bench_save(o, label, lat_mine, mine.handled);
-		snprintf(label, sizeof(label), "irq-%s-raw", name);
-		bench_save(o, label, lat_raw, raw.handled);
-		sm = bench_summarize(lat_mine, mine.handled);
-		sr = bench_summarize(lat_raw, raw.handled);
-		bench_row(what, "us", 1e-3, &sm, &sr, IRQ_GOAL, false);
+		struct bench_latencies lm = { lat_mine, mine.handled, mine.lost };
+		struct bench_latencies lr = { lat_raw, raw.handled, raw.lost };
+		struct bench_summary sm;
+
+		snprintf(label, sizeof(label), "irq-%s", name);
+		sm = bench_report_latency(o, label, what, &lm, &lr, IRQ_GOAL, IRQ_P99_GOAL);
 		if (mode == IRQ_MODE_HALT)
 			bench_irq_halted_p99_ns = sm.p99;
-		printf("%-34s   p99 goal <= %.2fx: %s; lost: %zu of %zu (minivmm), %zu of %zu "
-		       "(raw)\n", "", IRQ_P99_GOAL,
-		       sr.p99 > 0 && sm.p99 / sr.p99 <= IRQ_P99_GOAL ? "met" : "MISSED",
-		       mine.lost, mine.handled + mine.lost, raw.lost, raw.handled + raw.lost);
 		if (mine.unexpected + raw.unexpected > 0 || mine.timed_out || raw.timed_out)
 			printf("%-34s   WARNING: handler entries with no event outstanding: %zu / "
 			       "%zu; wall-clock limit hit: %s / %s\n", "", mine.unexpected,

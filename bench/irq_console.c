@@ -500,7 +500,6 @@ static int con_measure(const struct bench_options *o, const uint8_t *image, size
 	struct con_run mine, raw;
 	uint64_t *lat_mine = calloc(want, sizeof(uint64_t));
 	uint64_t *lat_raw = calloc(want, sizeof(uint64_t));
-	struct bench_summary sm, sr;
 	char label[64];
 	int ret = 0;
 
@@ -519,17 +518,11 @@ static int con_measure(const struct bench_options *o, const uint8_t *image, size
 				"gave up: %s, %s)", what, mine.lost, raw.lost,
 				mine.gave_up ? "yes" : "no", raw.gave_up ? "yes" : "no");
 	if (ret == 0) {
-		snprintf(label, sizeof(label), "irq-console-%s-minivmm", name);
-		bench_save(o, label, lat_mine, mine.handled);
-		snprintf(label, sizeof(label), "irq-console-%s-raw", name);
-		bench_save(o, label, lat_raw, raw.handled);
-		sm = bench_summarize(lat_mine, mine.handled);
-		sr = bench_summarize(lat_raw, raw.handled);
-		bench_row(what, "us", 1e-3, &sm, &sr, CON_GOAL, false);
-		printf("%-34s   p99 goal <= %.2fx: %s; lost: %zu of %zu (minivmm), %zu of %zu "
-		       "(raw)\n", "", CON_P99_GOAL,
-		       sr.p99 > 0 && sm.p99 / sr.p99 <= CON_P99_GOAL ? "met" : "MISSED",
-		       mine.lost, mine.handled + mine.lost, raw.lost, raw.handled + raw.lost);
+		struct bench_latencies lm = { lat_mine, mine.handled, mine.lost };
+		struct bench_latencies lr = { lat_raw, raw.handled, raw.lost };
+
+		snprintf(label, sizeof(label), "irq-console-%s", name);
+		bench_report_latency(o, label, what, &lm, &lr, CON_GOAL, CON_P99_GOAL);
 		if (mine.late + raw.late > 0 || mine.gave_up || raw.gave_up)
 			printf("%-34s   WARNING: handler entries after their byte was counted "
 			       "lost: %zu / %zu; gave up: %s / %s\n", "", mine.late, raw.late,

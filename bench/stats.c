@@ -77,6 +77,28 @@ void bench_row(const char *metric, const char *unit, double scale,
 	fflush(stdout);
 }
 
+struct bench_summary bench_report_latency(const struct bench_options *o, const char *slug,
+					  const char *what, struct bench_latencies *mine,
+					  struct bench_latencies *raw, double goal,
+					  double p99_goal)
+{
+	struct bench_summary sm, sr;
+	char label[96];
+
+	snprintf(label, sizeof(label), "%s-minivmm", slug);
+	bench_save(o, label, mine->ns, mine->handled);
+	snprintf(label, sizeof(label), "%s-raw", slug);
+	bench_save(o, label, raw->ns, raw->handled);
+	sm = bench_summarize(mine->ns, mine->handled);
+	sr = bench_summarize(raw->ns, raw->handled);
+	bench_row(what, "us", 1e-3, &sm, &sr, goal, false);
+	printf("%-34s   p99 goal <= %.2fx: %s; lost: %zu of %zu (minivmm), %zu of %zu "
+	       "(raw)\n", "", p99_goal,
+	       sr.p99 > 0 && sm.p99 / sr.p99 <= p99_goal ? "met" : "MISSED",
+	       mine->lost, mine->handled + mine->lost, raw->lost, raw->handled + raw->lost);
+	return sm;
+}
+
 void bench_row_value(const char *metric, const char *unit, double mine, double raw,
 		     double goal, bool higher_is_better)
 {
