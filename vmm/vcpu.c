@@ -138,17 +138,20 @@ static void vcpu_fail(struct machine *m, const char *fmt, ...)
 	machine_stop(m, EXIT_GUEST_FAULT, "%s", msg);
 }
 
-/* An I/O event for the tracer (with the device lock held). */
+/* An I/O event for the tracer (with the device lock held).  On every exit:
+ * without --trace or --stats it is one test of a NULL pointer. */
 static void vcpu_emit_io(struct machine *m, enum io_event type, uint64_t addr, uint64_t value,
 			 unsigned size)
 {
-	struct dev_event ev = {
+	struct dev_event ev;
+
+	if (m->board.events.emit == NULL)
+		return;
+	ev = (struct dev_event){
 		.source = DEV_EVENT_IO, .type = (uint8_t)type, .unit = (uint8_t)size,
 		.arg = { (uint32_t)value, (uint32_t)(value >> 32), 0 }, .arg64 = addr,
 	};
-
-	if (m->board.events.emit != NULL)
-		m->board.events.emit(m->board.events.opaque, &ev);
+	m->board.events.emit(m->board.events.opaque, &ev);
 }
 
 static void vcpu_handle_io(struct machine *m)
