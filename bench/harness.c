@@ -38,7 +38,8 @@ int bench_vmm_create_io(struct bench_vmm *b, const uint8_t *image, size_t image_
 	b->m = calloc(1, sizeof(*b->m));
 	if (b->m == NULL)
 		return error_set(err, -ENOMEM, "out of memory");
-	return machine_create(b->m, &b->opts, image, image_size, err);
+	b->images = (struct boot_images){ .bios = image, .bios_size = image_size };
+	return machine_create(b->m, &b->opts, &b->images, err);
 }
 
 int bench_vmm_run(struct bench_vmm *b)

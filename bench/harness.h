@@ -17,6 +17,7 @@
 struct bench_vmm {
 	struct machine *m;
 	struct options opts;
+	struct boot_images images;	/* what machine_create() boots: the bench kernel as ROM */
 	int saved_stdin, saved_stdout;
 };
 

@@ -350,6 +350,19 @@ void pic_init(struct pic *p, struct irq_line intr)
 	pic_update(p);
 }
 
+void pic_reset(struct pic *p)
+{
+	/* The chips' registers go back to their power-on values; the input
+	 * pins keep the levels the devices drive onto them. */
+	uint8_t master_pins = p->master.pins, slave_pins = p->slave.pins;
+
+	pic_chip_reset(&p->master, true);
+	pic_chip_reset(&p->slave, false);
+	p->master.pins = master_pins;
+	p->slave.pins = slave_pins;
+	pic_update(p);
+}
+
 /* Tell the owner of ack_notify that `irq` was acknowledged. */
 static void pic_notify_ack(struct pic *p, int irq)
 {

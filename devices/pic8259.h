@@ -183,6 +183,10 @@ int pic_event_format(const struct dev_event *ev, char *buf, size_t size);
  */
 void pic_init(struct pic *p, struct irq_line intr);
 
+/* The RESET of a board: both chips to their power-on state (as pic_init),
+ * keeping the wiring, the notifiers and the levels on the input pins. */
+void pic_reset(struct pic *p);
+
 /*
  * A guest read of ISA port `port` (0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1; any
  * other port reads 0xff).  A read of an even port after a poll command is

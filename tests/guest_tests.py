@@ -947,7 +947,8 @@ def main():
             os.environ["MINIVMM_IN_NESTED"] = "1"
             cmd = [sys.executable, os.path.join(HERE, "nested_kvm.py"),
                    "--timeout", str(timeout + 120), "--",
-                   sys.executable, os.path.abspath(__file__), "--build-dir", env.build, args.test]
+                   sys.executable, os.path.abspath(sys.argv[0]), "--build-dir", env.build,
+                   args.test]
             status = subprocess.call(cmd, stdin=subprocess.DEVNULL)
             if status == NESTED_ROUTE_FAILED:
                 print("FAIL: %s: the nested KVM route failed (see above); no KVM to test on"

@@ -34,8 +34,8 @@ static void machine_on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		     w->signum, strsignal(w->signum));
 }
 
-int machine_create(struct machine *m, const struct options *opts, const uint8_t *image,
-		   size_t image_size, struct error *err)
+int machine_create(struct machine *m, const struct options *opts,
+		   const struct boot_images *images, struct error *err)
 {
 	int ret;
 
@@ -62,13 +62,18 @@ int machine_create(struct machine *m, const struct options *opts, const uint8_t 
 
 	ret = trace_init(&m->tracer, m->loop, opts->trace_mask, opts->stats, STDERR_FILENO,
 				 err);
+	/* The images first: a bad kernel is reported whether or not KVM works. */
+	if (ret == 0)
+		ret = boot_prepare(&m->boot, images, opts->ram_size, err);
 	if (ret == 0)
 		ret = vm_create(&m->vm, opts->kvm_path, err);
 	if (ret == 0)
-		ret = vm_setup_memory(&m->vm, opts->ram_size, image, image_size, err);
+		ret = vm_setup_memory(&m->vm, opts->ram_size, m->boot.rom, m->boot.rom_size, err);
 	if (ret == 0)
 		ret = vcpu_create(&m->vcpu, m->vm.kvm_fd, m->vm.vm_fd,
 				  m->tracer.print_mask != 0, err);
+	if (ret == 0)
+		ret = boot_apply(&m->boot, &m->vm, &m->vcpu, err);
 	if (ret == 0) {
 		m->tracer.where = vcpu_where;
 		m->tracer.where_opaque = m;
@@ -104,6 +109,8 @@ void machine_print_stats(struct machine *m, FILE *out)
 		"minivmm: stats: %" PRIu64 " exits: %" PRIu64 " io, %" PRIu64 " mmio, %" PRIu64
 		" hlt, %" PRIu64 " kicks, %" PRIu64 " irq windows; %" PRIu64 " interrupts injected\n",
 		s->exits, s->io, s->mmio, s->hlt, s->intr, s->irq_window, s->injected);
+	if (m->opts->reboot)
+		fprintf(out, "minivmm: stats: %" PRIu64 " reboots\n", m->reboots);
 	for (int space = 0; space < BUS_NR_SPACES; space++) {
 		const struct bus_unclaimed *u = &m->bus.unclaimed[space];
 
@@ -155,4 +162,46 @@ void machine_set_intr(struct machine *m, bool level)
 	m->intr.level = level;
 	if (level)
 		vcpu_kick(m);
+}
+
+void machine_request_reset(struct machine *m, const char *how)
+{
+	/*
+	 * Like Firecracker, and QEMU with -no-reboot, a reboot ends the run by
+	 * default: a person who types `reboot` in a test kernel wants their
+	 * shell back.  With --reboot the vCPU thread restarts the machine
+	 * once the current exit is done (machine_reboot).
+	 */
+	if (!m->opts->reboot) {
+		machine_stop(m, EXIT_QUIT, "guest reset the machine (%s); --reboot restarts it",
+			     how);
+		return;
+	}
+	m->reset_pending = true;
+}
+
+void machine_reboot(struct machine *m)
+{
+	struct error err;
+	bool pending;
+
+	pthread_mutex_lock(&m->lock);
+	pending = m->reset_pending;
+	if (pending) {
+		m->reset_pending = false;
+		board_reset(m);		/* every device to its power-on state */
+		m->reboots++;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!pending)
+		return;
+	/* The images again, and the CPU at its boot state. */
+	if (vcpu_finish_exit(&m->vcpu, &err) < 0 ||
+	    boot_apply(&m->boot, &m->vm, &m->vcpu, &err) < 0)
+		machine_stop(m, EXIT_GUEST_FAULT, "cannot restart the machine: %s", err.msg);
+}
+
+void machine_request_poweroff(struct machine *m, const char *how)
+{
+	machine_stop(m, EXIT_QUIT, "guest powered the machine off (%s)", how);
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "board/board.h"
+#include "boot/boot.h"
 #include "bus.h"
 #include "console.h"
 #include "error.h"
@@ -42,6 +43,10 @@ enum {
 
 struct options {
 	const char *bios_path;		/* NULL: the built-in default kernel */
+	const char *kernel_path;	/* --kernel: a Linux bzImage, instead of a bios */
+	const char *initrd_path;	/* --initrd, with --kernel */
+	const char *append;		/* --append: the kernel command line; NULL: default */
+	bool reboot;			/* --reboot: a guest reset restarts the machine */
 	const char *kvm_path;		/* the KVM device, VM_KVM_DEVICE unless told */
 	uint64_t ram_size;
 	bool stats;			/* print exit, bus and device statistics at the end */
@@ -68,6 +73,9 @@ struct machine {
 	const struct options *opts;
 	struct vm vm;
 	struct vcpu vcpu;
+	struct boot boot;		/* the ROM and the boot plan, re-applied at reboot */
+	bool reset_pending;		/* under lock: the guest reset the machine (--reboot) */
+	uint64_t reboots;
 	struct bus bus;
 	struct board board;
 	struct console console;
@@ -88,12 +96,15 @@ struct machine {
 };
 
 /*
- * Build the machine: KVM, memory with `image` as its ROM, the vCPU, the
- * board, the tracer.  0, or -errno with err set; either way call
- * machine_destroy() afterwards.
+ * Build the machine: KVM, memory with the ROM and the images loaded as
+ * the boot plan says, the vCPU, the board, the tracer.  0, or -errno with
+ * err set; either way call machine_destroy() afterwards.
  */
-int machine_create(struct machine *m, const struct options *opts, const uint8_t *image,
-		   size_t image_size, struct error *err);
+int machine_create(struct machine *m, const struct options *opts,
+		   const struct boot_images *images, struct error *err);
+
+/* On the vCPU thread, between exits: carry out a pending --reboot. */
+void machine_reboot(struct machine *m);
 
 /*
  * Run the guest until something stops it (the guest, the person, a
@@ -120,6 +131,18 @@ static inline bool machine_stopping(struct machine *m)
 {
 	return atomic_load(&m->stopping);
 }
+
+/*
+ * The guest resets the machine (port 0x92, 0xCF9, the i8042's pulse on
+ * its reset line): minivmm exits with status 0, or with --reboot the
+ * machine restarts from its power-on state.  `how` names the mechanism,
+ * for the exit message.  Device lock held, vCPU thread.
+ */
+void machine_request_reset(struct machine *m, const char *how);
+
+/* The guest powers the machine off (ACPI S5 and the like): minivmm exits
+ * with status 0.  Device lock held, vCPU thread. */
+void machine_request_poweroff(struct machine *m, const char *how);
 
 /* Raise/lower the CPU's INTR pin (with the device lock held). */
 void machine_set_intr(struct machine *m, bool level);

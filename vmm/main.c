@@ -19,8 +19,18 @@
 #include <unistd.h>
 
 #include "default_kernel.h"
+#include "boot/boot.h"
 #include "machine.h"
 #include "util.h"
+
+/*
+ * The kernel command line without --append, for this board: the console
+ * on COM1; no local APIC or IOAPIC (CPUID already hides the local APIC;
+ * saying so spares the kernel its probes); no PCI, so no configuration
+ * space probes at 0xcf8.
+ */
+#define LINUX_DEFAULT_CMDLINE "console=ttyS0 noapic nolapic pci=off"
+#define LINUX_DEFAULT_RAM (128ULL << 20)	/* QEMU's default */
 
 static void usage(FILE *out)
 {
@@ -31,9 +41,16 @@ static void usage(FILE *out)
 		"\n"
 		"  -b, --bios FILE     firmware image (64 or 128 KiB) mapped to end at 0xfffff and\n"
 		"                      at 4 GiB; the CPU starts at F000:FFF0 in real mode\n"
-		"  -m, --memory SIZE   guest RAM, 1 MiB to 3 GiB in whole pages (default 16M):\n"
-		"                      digits, then K, M or G (either case), optionally followed\n"
-		"                      by iB or B, e.g. 1024K, 16M, 16MiB, 1GB; no suffix means MiB\n"
+		"  -k, --kernel FILE   a Linux bzImage, booted as a boot loader would (instead of\n"
+		"                      --bios): 32-bit entry, e820 map, ACPI tables for power-off\n"
+		"  -i, --initrd FILE   an initramfs for --kernel, put at the top of RAM\n"
+		"  -a, --append LINE   the kernel command line (default: \"%s\")\n"
+		"      --reboot        when the guest reboots, restart it (every device reset,\n"
+		"                      images reloaded) instead of exiting with status 0\n"
+		"  -m, --memory SIZE   guest RAM, 1 MiB to 3 GiB in whole pages (default 16M,\n"
+		"                      128M with --kernel): digits, then K, M or G (either case),\n"
+		"                      optionally followed by iB or B, e.g. 1024K, 16M, 16MiB, 1GB;\n"
+		"                      no suffix means MiB\n"
 		"      --stats         print exit, bus, device and event counts when the guest stops\n"
 		"      --trace LIST    print device events to stderr as they happen, each with a\n"
 		"                      timestamp and the guest's CS:RIP; LIST is a comma-separated\n"
@@ -46,8 +63,9 @@ static void usage(FILE *out)
 		"On a terminal, Ctrl-A x quits, Ctrl-A h lists the other console escapes.\n"
 		"Exit status: the guest's (V << 1) | 1 when it writes V to port 0xf4;\n"
 		"0 when you quit; 2 for a bad option, image or missing KVM; 4 when the guest\n"
-		"dies (triple fault, hang, KVM error); 128+N when stopped by signal N.\n",
-		trace_list_help());
+		"dies (triple fault, hang, KVM error); 128+N when stopped by signal N.\n"
+		"A guest that powers off or reboots (without --reboot) ends it with status 0.\n",
+		LINUX_DEFAULT_CMDLINE, trace_list_help());
 }
 
 /*
@@ -87,9 +105,13 @@ static int parse_size(const char *arg, uint64_t *out)
 
 static int parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE, OPT_NO_SECCOMP };
+	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE, OPT_NO_SECCOMP, OPT_REBOOT };
 	static const struct option longopts[] = {
 		{ "bios", required_argument, NULL, 'b' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "reboot", no_argument, NULL, OPT_REBOOT },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "trace", required_argument, NULL, OPT_TRACE },
@@ -98,15 +120,28 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool memory_given = false;
 	int opt;
 
 	*opts = (struct options){ .ram_size = VM_RAM_DEFAULT, .kvm_path = VM_KVM_DEVICE,
 				   .seccomp = true };
 	opterr = 0;	/* we word the errors ourselves, on one line */
-	while ((opt = getopt_long(argc, argv, ":b:m:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":b:k:i:a:m:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			opts->bios_path = optarg;
+			break;
+		case 'k':
+			opts->kernel_path = optarg;
+			break;
+		case 'i':
+			opts->initrd_path = optarg;
+			break;
+		case 'a':
+			opts->append = optarg;
+			break;
+		case OPT_REBOOT:
+			opts->reboot = true;
 			break;
 		case 'm':
 			if (parse_size(optarg, &opts->ram_size) < 0 ||
@@ -116,6 +151,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 					"in whole pages (e.g. 16M)\n", optarg);
 				return -EINVAL;
 			}
+			memory_given = true;
 			break;
 		case OPT_NO_SECCOMP:
 			opts->seccomp = false;
@@ -154,10 +190,21 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "minivmm: unexpected argument '%s' (an image goes after --bios)\n",
-			argv[optind]);
+		fprintf(stderr, "minivmm: unexpected argument '%s' (an image goes after --bios "
+			"or --kernel)\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (opts->bios_path != NULL && opts->kernel_path != NULL) {
+		fprintf(stderr, "minivmm: --bios and --kernel both say what to boot: give one\n");
+		return -EINVAL;
+	}
+	if (opts->kernel_path == NULL && (opts->initrd_path != NULL || opts->append != NULL)) {
+		fprintf(stderr, "minivmm: %s needs --kernel\n",
+			opts->initrd_path != NULL ? "--initrd" : "--append");
+		return -EINVAL;
+	}
+	if (opts->kernel_path != NULL && !memory_given)
+		opts->ram_size = LINUX_DEFAULT_RAM;
 	return 0;
 }
 
@@ -175,11 +222,13 @@ static const char *file_kind(mode_t mode)
 }
 
 /*
- * Read the whole image, refusing anything but a regular file of a firmware
- * image's size.  The open never blocks (a FIFO would wait for a writer) and
- * the file must still be exactly as long as fstat said when read to its end.
+ * Read a whole file named by an option, refusing anything but a regular
+ * file; a firmware image (`what` "image") must also have a ROM's size.
+ * The open never blocks (a FIFO would wait for a writer) and the file must
+ * still be exactly as long as fstat said when read to its end.
  */
-static int load_image(const char *path, uint8_t **image, size_t *size)
+static int load_file(const char *path, const char *what, uint64_t max_size, uint8_t **image,
+		     size_t *size)
 {
 	struct error err;
 	struct stat st;
@@ -192,35 +241,43 @@ static int load_image(const char *path, uint8_t **image, size_t *size)
 		ret = -errno;
 		/* A socket cannot be opened at all (ENXIO): say what it is. */
 		if (ret == -ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-			fprintf(stderr, "minivmm: bad image '%s': it is a socket, not a regular "
-				"file\n", path);
+			fprintf(stderr, "minivmm: bad %s '%s': it is a socket, not a regular "
+				"file\n", what, path);
 		else
-			fprintf(stderr, "minivmm: cannot open image '%s': %s\n", path,
+			fprintf(stderr, "minivmm: cannot open %s '%s': %s\n", what, path,
 				strerror(-ret));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		fprintf(stderr, "minivmm: cannot read image '%s': %s\n", path, strerror(-ret));
+		fprintf(stderr, "minivmm: cannot read %s '%s': %s\n", what, path,
+			strerror(-ret));
 		close(fd);
 		return ret;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "minivmm: bad image '%s': it is %s, not a regular file\n", path,
+		fprintf(stderr, "minivmm: bad %s '%s': it is %s, not a regular file\n", what, path,
 			file_kind(st.st_mode));
 		close(fd);
 		return -EINVAL;
 	}
 	len = (uint64_t)st.st_size > SIZE_MAX ? SIZE_MAX : (size_t)st.st_size;
-	if (vm_check_rom_size(len, &err) < 0) {
+	if (strcmp(what, "image") == 0 && vm_check_rom_size(len, &err) < 0) {
 		fprintf(stderr, "minivmm: bad image '%s': it %s\n", path, err.msg);
 		close(fd);
 		return -EINVAL;
 	}
+	if (max_size != 0 && len > max_size) {
+		fprintf(stderr, "minivmm: bad %s '%s': it is %zu bytes (%.1f MiB), more than the "
+			"%.1f MiB of guest RAM (--memory)\n", what, path, len, (double)len / MIB,
+			(double)max_size / MIB);
+		close(fd);
+		return -EFBIG;
+	}
 	/* One byte more than expected, to notice a file that grew. */
 	buf = malloc(len + 1);
 	if (buf == NULL) {
-		fprintf(stderr, "minivmm: cannot read image '%s': out of memory\n", path);
+		fprintf(stderr, "minivmm: cannot read %s '%s': out of memory\n", what, path);
 		close(fd);
 		return -ENOMEM;
 	}
@@ -231,7 +288,7 @@ static int load_image(const char *path, uint8_t **image, size_t *size)
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			fprintf(stderr, "minivmm: cannot read image '%s': %s\n", path,
+			fprintf(stderr, "minivmm: cannot read %s '%s': %s\n", what, path,
 				strerror(-ret));
 			free(buf);
 			close(fd);
@@ -242,8 +299,8 @@ static int load_image(const char *path, uint8_t **image, size_t *size)
 	}
 	close(fd);
 	if (got != len) {
-		fprintf(stderr, "minivmm: cannot read image '%s': it changed size while being "
-			"read (%zu bytes, then %s%zu)\n", path, len, got > len ? "at least " : "",
+		fprintf(stderr, "minivmm: cannot read %s '%s': it changed size while being "
+			"read (%zu bytes, then %s%zu)\n", what, path, len, got > len ? "at least " : "",
 			got);
 		free(buf);
 		return -EIO;
@@ -257,8 +314,8 @@ static int load_image(const char *path, uint8_t **image, size_t *size)
 /* How long the last words at exit may wait for stderr's reader. */
 #define EXIT_WRITE_TIMEOUT_MS 2000
 
-static int run_machine(struct machine *m, const struct options *opts, const uint8_t *image,
-		       size_t image_size)
+static int run_machine(struct machine *m, const struct options *opts,
+		       const struct boot_images *images)
 {
 	struct error err = { "" };
 	FILE *words;
@@ -266,7 +323,7 @@ static int run_machine(struct machine *m, const struct options *opts, const uint
 	size_t len = 0;
 	int status;
 
-	if (machine_create(m, opts, image, image_size, &err) < 0) {
+	if (machine_create(m, opts, images, &err) < 0) {
 		machine_destroy(m);
 		fprintf(stderr, "minivmm: %s\n", err.msg);
 		return EXIT_SETUP;
@@ -320,9 +377,9 @@ int main(int argc, char **argv)
 {
 	struct options opts;
 	struct machine *m;
-	uint8_t *image = NULL;
-	size_t image_size;
-	int status;
+	struct boot_images images = { .bios = default_kernel, .bios_size = default_kernel_size };
+	uint8_t *bios = NULL, *kernel = NULL, *initrd = NULL;
+	int status = EXIT_SETUP;
 
 	/*
 	 * A reader that went away gets EPIPE where we write, not a SIGPIPE
@@ -335,20 +392,33 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &opts) < 0)
 		return EXIT_SETUP;
 	if (opts.bios_path != NULL) {
-		if (load_image(opts.bios_path, &image, &image_size) < 0)
-			return EXIT_SETUP;
+		if (load_file(opts.bios_path, "image", 0, &bios, &images.bios_size) < 0)
+			goto out;
+		images.bios = bios;
+	}
+	if (opts.kernel_path != NULL) {
+		if (load_file(opts.kernel_path, "kernel", opts.ram_size, &kernel, &images.kernel_size) < 0)
+			goto out;
+		images.kernel = kernel;
+		images.kernel_path = opts.kernel_path;
+		images.cmdline = opts.append != NULL ? opts.append : LINUX_DEFAULT_CMDLINE;
+	}
+	if (opts.initrd_path != NULL) {
+		if (load_file(opts.initrd_path, "initrd", opts.ram_size, &initrd, &images.initrd_size) < 0)
+			goto out;
+		images.initrd = initrd;
 	}
 
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
 		fprintf(stderr, "minivmm: out of memory\n");
-		return EXIT_SETUP;
+		goto out;
 	}
-	if (image != NULL)
-		status = run_machine(m, &opts, image, image_size);
-	else
-		status = run_machine(m, &opts, default_kernel, default_kernel_size);
-	free(image);
+	status = run_machine(m, &opts, &images);
 	free(m);
+out:
+	free(bios);
+	free(kernel);
+	free(initrd);
 	return status;
 }

@@ -313,8 +313,18 @@ static void allow_vcpu(struct sandbox_builder *b, const struct sandbox_params *p
 		KVM_GET_SREGS,	/* ditto */
 	};
 
+	static const unsigned long kvm_reboot_requests[] = {
+		KVM_SET_REGS,		/* the boot plan's registers, again */
+		KVM_SET_SREGS,
+		KVM_GET_VCPU_EVENTS,	/* no exception or interrupt left pending */
+		KVM_SET_VCPU_EVENTS,
+	};
+
 	for (size_t i = 0; i < ARRAY_SIZE(kvm_requests); i++)
 		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, kvm_requests[i]));
+	/* Only with --reboot: otherwise a reset ends the run. */
+	for (size_t i = 0; p->vcpu_reboot && i < ARRAY_SIZE(kvm_reboot_requests); i++)
+		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, kvm_reboot_requests[i]));
 }
 
 /* The loop thread: libev, the console, and taking the machine apart. */
@@ -411,6 +421,7 @@ int sandbox_install_machine(struct machine *m, enum sandbox_thread thread, struc
 	const struct console *c = &m->console;
 	struct sandbox_params p = {
 		.vcpu_fd = m->vcpu.fd,
+		.vcpu_reboot = m->opts->reboot,
 		.tty_fd = c->raw_mode ? c->in_fd : -1,
 		.tty_saved = &c->saved_termios,
 	};

@@ -46,6 +46,9 @@ struct sandbox_params {
 	/* The vCPU fd: the vCPU thread's KVM ioctls are allowed on it only.
 	 * Unused by the loop thread's list. */
 	int vcpu_fd;
+	/* --reboot: the vCPU thread may also put the vCPU back in its boot
+	 * state (KVM_SET_REGS, KVM_SET_SREGS, KVM_{GET,SET}_VCPU_EVENTS). */
+	bool vcpu_reboot;
 	/* The terminal minivmm put in raw mode (stdin), or -1: getting and
 	 * setting its attributes stays allowed, and on a forbidden call the
 	 * handler puts `tty_saved` (copied) back on it before dying. */

@@ -22,8 +22,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "boot/boot_plan.h"
 #include "machine.h"
 #include "sandbox.h"
+
+#define VCPU_CR0_PE 0x1u		/* protection enable */
+#define VCPU_CR0_ET 0x10u		/* extension type: always 1 since the 486 */
 
 /* The signal that knocks the vCPU thread out of KVM_RUN. */
 #define VCPU_KICK_SIGNAL SIGUSR1
@@ -31,9 +35,61 @@
 /* True on the vCPU thread: it needs no kick, it looks before each KVM_RUN. */
 static __thread bool vcpu_on_own_thread;
 
+/* KVM's paravirtual features (CPUID 0x40000001 EAX, Documentation/virt/kvm/x86/cpuid.rst). */
+#define KVM_CPUID_FEATURES_LEAF 0x40000001
+#define KVM_FEATURE_BIT(n) (1u << (n))
+
+/*
+ * Which of KVM's paravirtual features this board passes on.  Kept: the
+ * kvmclock clocksource (0, 3, 24: a clock read without exits, which Linux
+ * prefers to re-calibrating its TSC against our PIT), NOP_IO_DELAY (1:
+ * Linux then skips its port 0x80 delays, an exit each) and steal time (5:
+ * per-vCPU shared memory, no interrupt needed).  Everything else assumes
+ * a local APIC, an IOAPIC or several vCPUs, none of which this board has:
+ * async page faults (4, 10, 14: delivered as an APIC interrupt vector),
+ * PV EOI (6: a shortcut for APIC EOIs), PV unhalt, TLB flush, IPIs and
+ * yield (7, 9, 11, 13: between vCPUs), poll control (12), the IOAPIC's
+ * extended MSI destination (15) and the confidential-computing calls
+ * (16, 17); the old MMU op (2) is long gone.
+ */
+#define KVM_FEATURES_KEPT (KVM_FEATURE_BIT(0) | KVM_FEATURE_BIT(1) | KVM_FEATURE_BIT(3) | \
+			   KVM_FEATURE_BIT(5) | KVM_FEATURE_BIT(24))
+
+/* CPUID.1 bits of devices this PC does not have. */
+#define CPUID1_EDX_APIC (1u << 9)		/* on-chip local APIC */
+#define CPUID1_ECX_X2APIC (1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)	/* a LAPIC timer mode */
+#define CPUID1_ECX_HYPERVISOR (1u << 31)	/* "running under a hypervisor" */
+
+/*
+ * Trim what KVM supports to this board: a PC with 8259 PICs and no local
+ * APIC.  Without the APIC bit the guest never looks for one at
+ * 0xfee00000 (there is none: we create no in-kernel irqchip), and Linux
+ * takes the 8259 and the PIT as its interrupt controller and clock event
+ * device, which is the point of this machine.
+ */
+static void vcpu_trim_cpuid(struct kvm_cpuid2 *cpuid)
+{
+	for (uint32_t i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function == 1) {
+			e->edx &= ~CPUID1_EDX_APIC;
+			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+			/* KVM leaves this bit to us (QEMU and kvmtool set it too):
+			 * without it a guest never looks at 0x40000000, finds no
+			 * KVM and no kvmclock. */
+			e->ecx |= CPUID1_ECX_HYPERVISOR;
+		} else if (e->function == KVM_CPUID_FEATURES_LEAF) {
+			e->eax &= KVM_FEATURES_KEPT;
+		}
+	}
+}
+
 static int vcpu_set_cpuid(struct vcpu *v, int kvm_fd, struct error *err)
 {
-	/* Give the guest what this host's KVM supports, like `-cpu host`. */
+	/* What this host's KVM supports, like `-cpu host`, minus what the
+	 * board lacks. */
 	enum { MAX_ENTRIES = 256 };
 	struct kvm_cpuid2 *cpuid;
 	int ret = 0;
@@ -42,10 +98,13 @@ static int vcpu_set_cpuid(struct vcpu *v, int kvm_fd, struct error *err)
 	if (cpuid == NULL)
 		return error_set(err, -ENOMEM, "out of memory");
 	cpuid->nent = MAX_ENTRIES;
-	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
 		ret = error_set(err, -errno, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
-	else if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
-		ret = error_set(err, -errno, "KVM_SET_CPUID2 failed: %s", strerror(errno));
+	} else {
+		vcpu_trim_cpuid(cpuid);
+		if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
+			ret = error_set(err, -errno, "KVM_SET_CPUID2 failed: %s", strerror(errno));
+	}
 	free(cpuid);
 	return ret;
 }
@@ -83,9 +142,61 @@ int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, bool want_where, struct e
 		}
 	}
 
-	/* No register setup on purpose: the CPU starts in its architectural
-	 * reset state, real mode at F000:FFF0 with CS base 0xffff0000. */
+	/* The CPU starts in its architectural reset state, real mode at
+	 * F000:FFF0 with CS base 0xffff0000; kept for a reboot. */
+	if (ioctl(v->fd, KVM_GET_REGS, &v->reset_regs) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &v->reset_sregs) < 0)
+		return error_set(err, -errno, "cannot read the vCPU's reset state: %s",
+				 strerror(errno));
 	return vcpu_set_cpuid(v, kvm_fd, err);
+}
+
+/* A flat 4 GiB segment from GDT entry `selector`: code (execute/read) or data (read/write). */
+static struct kvm_segment vcpu_flat_segment(uint16_t selector, bool code)
+{
+	return (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = selector,
+		.type = code ? 0xb : 0x3, .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+	};
+}
+
+int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu *cpu, struct error *err)
+{
+	struct kvm_regs regs = v->reset_regs;
+	struct kvm_sregs sregs = v->reset_sregs;
+	struct kvm_vcpu_events events;
+
+	if (cpu->mode == BOOT_CPU_FLAT32) {
+		struct kvm_segment data = vcpu_flat_segment(cpu->data_selector, false);
+
+		sregs.cs = vcpu_flat_segment(cpu->code_selector, true);
+		sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+		sregs.gdt.base = cpu->gdt_base;
+		sregs.gdt.limit = cpu->gdt_limit;
+		/* Protected mode, paging off, caches on (the reset value has CD
+		 * and NW set, which would make the guest's memory uncached). */
+		sregs.cr0 = VCPU_CR0_PE | VCPU_CR0_ET;
+		memset(&regs, 0, sizeof(regs));
+		regs.rflags = 0x2;	/* bit 1 is always set; IF clear */
+		regs.rip = cpu->eip;
+		regs.rax = cpu->eax;
+		regs.rbx = cpu->ebx;
+		regs.rsi = cpu->esi;
+		regs.rsp = cpu->esp;
+	}
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		return error_set(err, -errno, "cannot set the vCPU's boot registers: %s",
+				 strerror(errno));
+	/* No exception or interrupt left pending from before a reboot. */
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &events) == 0) {
+		events.exception.injected = events.exception.pending = 0;
+		events.interrupt.injected = 0;
+		events.nmi.injected = events.nmi.pending = 0;
+		if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+			return error_set(err, -errno, "cannot clear the vCPU's events: %s",
+					 strerror(errno));
+	}
+	return 0;
 }
 
 void vcpu_destroy(struct vcpu *v)
@@ -381,8 +492,22 @@ static void *vcpu_thread(void *arg)
 		}
 		v->has_exited = true;
 		vcpu_handle_exit(m);
+		machine_reboot(m);
 	}
 	return NULL;
+}
+
+int vcpu_finish_exit(struct vcpu *v, struct error *err)
+{
+	int ret;
+
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	ret = ioctl(v->fd, KVM_RUN, 0);
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	if (ret == 0 || errno == EINTR || errno == EAGAIN)
+		return 0;
+	return error_set(err, -errno, "KVM_RUN to finish the last exit failed: %s",
+			 strerror(errno));
 }
 
 static void vcpu_kick_handler(int sig)

@@ -33,6 +33,9 @@ struct vcpu {
 	bool has_exited;	/* run->s.regs holds a real exit's registers */
 	bool intr_held;		/* INTR high and the guest could not take it: told once */
 	struct vcpu_stats stats;
+	/* The architectural reset state KVM created the vCPU in, for a reboot. */
+	struct kvm_regs reset_regs;
+	struct kvm_sregs reset_sregs;
 };
 
 /*
@@ -41,6 +44,18 @@ struct vcpu {
  * (KVM_CAP_SYNC_REGS) so trace lines can say where the guest was.
  */
 int vcpu_create(struct vcpu *v, int kvm_fd, int vm_fd, bool want_where, struct error *err);
+
+struct boot_cpu;
+
+/* Put the vCPU in the state a boot plan starts in (boot/boot_plan.h):
+ * the reset state, or flat 32-bit protected mode.  0 or -errno. */
+int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu *cpu, struct error *err);
+
+/* Complete the instruction of the last I/O or MMIO exit without running
+ * the guest further (KVM_RUN with immediate_exit), so that registers may
+ * be replaced (api.rst, "KVM_EXIT_IO ... complete only after userspace
+ * has re-entered the kernel").  vCPU thread.  0 or -errno. */
+int vcpu_finish_exit(struct vcpu *v, struct error *err);
 
 /* Start the vCPU thread (it runs until the machine stops). */
 int vcpu_start(struct machine *m, struct error *err);

@@ -151,6 +151,23 @@ int vm_setup_memory(struct vm *vm, uint64_t ram_size, const uint8_t *image, size
 	return ret;
 }
 
+int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len, const char *what,
+	    struct error *err)
+{
+	uint64_t rom_low = MIB - vm->rom_size;
+
+	if (gpa > vm->ram_size || len > vm->ram_size - gpa)
+		return error_set(err, -EINVAL, "the %s (0x%llx-0x%llx) does not fit in guest RAM "
+				 "(%llu MiB)", what, (unsigned long long)gpa,
+				 (unsigned long long)(gpa + len), (unsigned long long)(vm->ram_size / MIB));
+	if (gpa < MIB && gpa + len > rom_low)
+		return error_set(err, -EINVAL, "the %s (0x%llx-0x%llx) overlaps the ROM at 0x%llx",
+				 what, (unsigned long long)gpa, (unsigned long long)(gpa + len),
+				 (unsigned long long)rom_low);
+	memcpy(vm->ram + gpa, data, len);
+	return 0;
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (vm->ram != NULL)

@@ -56,6 +56,14 @@ int vm_setup_memory(struct vm *vm, uint64_t ram_size, const uint8_t *image, size
 /* 0 if `size` is a valid firmware image size, else -EINVAL with a message. */
 int vm_check_rom_size(size_t size, struct error *err);
 
+/*
+ * Copy `len` bytes into guest RAM at `gpa` (a loader's image, boot
+ * parameters).  The range must lie in RAM, outside the ROM window;
+ * -EINVAL with a message naming `what` otherwise.
+ */
+int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len, const char *what,
+	    struct error *err);
+
 void vm_destroy(struct vm *vm);
 
 #endif

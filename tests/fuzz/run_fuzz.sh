@@ -14,7 +14,18 @@ if ! command -v clang >/dev/null; then
 	exit 1
 fi
 mkdir -p "$out"
+# A device model is one file in devices/; a loader is its boot/ files.
+case $name in
+linux_boot)
+	sources=("$src/vmm/boot/linux.c" "$src/vmm/boot/memmap.c" "$src/vmm/boot/boot_plan.c")
+	includes=(-I"$src/vmm" -I"$src/vmm/boot")
+	;;
+*)
+	sources=("$src/devices/$name.c")
+	includes=(-I"$src/devices")
+	;;
+esac
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I"$src/devices" -o "$out/fuzz_$name" \
-	"$src/tests/fuzz/fuzz_$name.c" "$src/devices/$name.c"
+	"${includes[@]}" -o "$out/fuzz_$name" \
+	"$src/tests/fuzz/fuzz_$name.c" "${sources[@]}"
 "$out/fuzz_$name" -runs="$runs" -seed=1 -max_len=4096 -print_final_stats=1 2>&1 | tail -15

@@ -64,6 +64,16 @@ void board_teardown(struct machine *m)
 	}
 }
 
+void board_reset(struct machine *m)
+{
+	struct board *b = &m->board;
+
+	for (size_t i = 0; i < b->nr_ready; i++) {
+		if (board_devices[i]->reset != NULL)
+			board_devices[i]->reset(m, b->state[i]);
+	}
+}
+
 void board_free(struct machine *m)
 {
 	struct board *b = &m->board;

@@ -49,6 +49,11 @@ struct board_device {
 	 * failed half-way, on the zeroed state it began with: undo only what
 	 * was done.  May be NULL. */
 	void (*teardown)(struct machine *m, void *state);
+	/* Put the device back in its power-on state, keeping its bus claims
+	 * and wiring: the guest rebooted and --reboot restarts the machine.
+	 * Runs on the vCPU thread with the device lock held.  May be NULL
+	 * (a device with no state of its own). */
+	void (*reset)(struct machine *m, void *state);
 	/* Print what the device counted, for --stats ("minivmm: stats: ..."
 	 * lines).  May be NULL. */
 	void (*print_stats)(void *state, FILE *out);
@@ -100,6 +105,9 @@ int board_setup(struct machine *m, struct error *err);
  * readable for board_print_stats().  Only the first call does anything.
  */
 void board_teardown(struct machine *m);
+
+/* Reset every device to its power-on state (a reboot), lock held. */
+void board_reset(struct machine *m);
 
 /* Tear down if not done yet, and free the devices' state. */
 void board_free(struct machine *m);

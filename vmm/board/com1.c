@@ -178,6 +178,15 @@ static void com1_teardown(struct machine *m, void *state)
 	m->console.stats.thr_dropped = cb->uart.stats.tx_dropped;
 }
 
+static void com1_reset(struct machine *m, void *state)
+{
+	struct com1_board *cb = state;
+
+	(void)m;
+	uart_reset(&cb->uart);	/* the console stays: it is the person's terminal */
+	device_timer_update(&cb->timer, clock_now_ns());
+}
+
 static void com1_print_stats(void *state, FILE *out)
 {
 	const struct com1_board *cb = state;
@@ -198,5 +207,6 @@ const struct board_device board_com1 = {
 	.state_size = sizeof(struct com1_board),
 	.setup = com1_setup,
 	.teardown = com1_teardown,
+	.reset = com1_reset,
 	.print_stats = com1_print_stats,
 };

@@ -122,8 +122,17 @@ static int pic_setup(struct machine *m, void *state, struct error *err)
 				 pb, err);
 }
 
+static void pic_board_reset(struct machine *m, void *state)
+{
+	struct pic_board *pb = state;
+
+	(void)m;
+	pic_reset(&pb->pic);
+}
+
 const struct board_device board_pic = {
 	.name = "pic",
 	.state_size = sizeof(struct pic_board),
 	.setup = pic_setup,
+	.reset = pic_board_reset,
 };

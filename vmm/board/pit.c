@@ -116,6 +116,18 @@ static int pit_setup(struct machine *m, void *state, struct error *err)
 	return ret;
 }
 
+static void pit_board_reset(struct machine *m, void *state)
+{
+	struct pit_board *pb = state;
+	struct dev_events events = pb->pit.events;
+	uint64_t now = clock_now_ns();
+
+	(void)m;
+	pit_init(&pb->pit, pb->pit.irq0, now);	/* the line keeps its wiring and level */
+	pb->pit.events = events;
+	device_timer_update(&pb->timer, now);
+}
+
 static void pit_teardown(struct machine *m, void *state)
 {
 	struct pit_board *pb = state;
@@ -139,5 +151,6 @@ const struct board_device board_pit = {
 	.state_size = sizeof(struct pit_board),
 	.setup = pit_setup,
 	.teardown = pit_teardown,
+	.reset = pit_board_reset,
 	.print_stats = pit_print_stats,
 };

@@ -94,8 +94,23 @@ static int testdev_setup(struct machine *m, void *state, struct error *err)
 	return ret;
 }
 
+static void testdev_reset(struct machine *m, void *state)
+{
+	struct testdev_board *tb = state;
+	struct irq_line lines[TESTDEV_NR_LINES];
+
+	(void)m;
+	/* Drop every line the guest raised, then start over with the wiring. */
+	for (unsigned i = 0; i < TESTDEV_NR_LINES; i++) {
+		irq_line_set(&tb->testdev.lines[i], false);
+		lines[i] = tb->testdev.lines[i];
+	}
+	testdev_init(&tb->testdev, lines);
+}
+
 const struct board_device board_testdev = {
 	.name = "testdev",
 	.state_size = sizeof(struct testdev_board),
 	.setup = testdev_setup,
+	.reset = testdev_reset,
 };
