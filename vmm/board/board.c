@@ -19,7 +19,7 @@
 #include "util.h"
 
 extern const struct board_device board_pic, board_pit, board_debug_exit, board_com1,
-	board_testdev;
+	board_testdev, board_acpi_sleep;
 
 /* The devices, set up in this order and torn down in reverse. */
 static const struct board_device *const board_devices[] = {
@@ -28,6 +28,7 @@ static const struct board_device *const board_devices[] = {
 	&board_debug_exit,
 	&board_com1,
 	&board_testdev,
+	&board_acpi_sleep,	/* the ACPI power-off register (drives no line) */
 };
 
 _Static_assert(ARRAY_SIZE(board_devices) <= BOARD_MAX_DEVICES, "raise BOARD_MAX_DEVICES");
