@@ -30,6 +30,7 @@ enum dev_event_source {
 	DEV_EVENT_UART,		/* devices/uart16550.h: enum uart_event */
 	DEV_EVENT_IRQ,		/* vmm: interrupt lines and injection */
 	DEV_EVENT_IO,		/* vmm: port and MMIO accesses */
+	DEV_EVENT_RTC,		/* devices/rtc146818.h: enum rtc_event */
 	DEV_EVENT_NR_SOURCES,
 };
 

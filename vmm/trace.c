@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "pic8259.h"
 #include "pit8254.h"
+#include "rtc146818.h"
 #include "uart16550.h"
 #include "util.h"
 
@@ -105,10 +106,12 @@ static const struct trace_source {
 			     UART_EVENT_NR, uart_event_format },
 	[DEV_EVENT_IRQ] = { "irq", NULL, 0, irq_event_names, IRQ_EVENT_NR, irq_event_format },
 	[DEV_EVENT_IO] = { "io", NULL, 0, io_event_names, IO_EVENT_NR, io_event_format },
+	[DEV_EVENT_RTC] = { "rtc", NULL, 0, rtc_event_names, RTC_EVENT_NR, rtc_event_format },
 };
 
 _Static_assert(PIC_EVENT_NR <= DEV_EVENT_MAX_TYPES && PIT_EVENT_NR <= DEV_EVENT_MAX_TYPES &&
-	       UART_EVENT_NR <= DEV_EVENT_MAX_TYPES, "raise DEV_EVENT_MAX_TYPES");
+	       UART_EVENT_NR <= DEV_EVENT_MAX_TYPES &&
+	       RTC_EVENT_NR <= DEV_EVENT_MAX_TYPES, "raise DEV_EVENT_MAX_TYPES");
 
 int trace_parse_list(const char *list, unsigned *mask, struct error *err)
 {
@@ -146,7 +149,7 @@ int trace_parse_list(const char *list, unsigned *mask, struct error *err)
 
 const char *trace_list_help(void)
 {
-	return "pic, pit, uart, irq, io, all";
+	return "pic, pit, uart, irq, io, rtc, all";
 }
 
 /* ---- emitting (device lock held, any thread) -------------------------------- */

@@ -75,7 +75,7 @@ UNIT_TEST(parse_unknown_group_is_named)
 
 	CHECK_EQ(trace_parse_list("pic,bogus", &mask, &err), -EINVAL);
 	CHECK(strstr(err.msg, "'bogus'") != NULL);
-	CHECK(strstr(err.msg, "pic, pit, uart, irq, io, all") != NULL);
+	CHECK(strstr(err.msg, "pic, pit, uart, irq, io, rtc, all") != NULL);
 	CHECK_EQ(trace_parse_list("", &mask, &err), -EINVAL);
 	CHECK_EQ(trace_parse_list("pic,,irq", &mask, &err), -EINVAL);
 }

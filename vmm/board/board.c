@@ -20,12 +20,13 @@
 
 extern const struct board_device board_pic, board_pit, board_debug_exit, board_com1,
 	board_testdev, board_acpi_sleep, board_i8042, board_port92, board_reset_control,
-	board_post_code;
+	board_post_code, board_rtc;
 
 /* The devices, set up in this order and torn down in reverse. */
 static const struct board_device *const board_devices[] = {
 	&board_pic,		/* first: the others drive its interrupt lines */
 	&board_pit,
+	&board_rtc,		/* 0x70-0x71, IRQ8 (through the slave PIC) */
 	&board_i8042,		/* IRQ 1 and 12; the reset line */
 	&board_port92,		/* fast A20 and reset */
 	&board_reset_control,	/* 0xcf9 */
