@@ -39,7 +39,7 @@ int boot_prepare(struct boot *b, const struct boot_images *images, uint64_t ram_
 	};
 	ret = linux_plan(&b->plan, &args, &why);
 	if (ret < 0)
-		return error_set(err, ret, "bad kernel '%s': it %s", images->kernel_path, why.msg);
+		return error_set(err, ret, "kernel '%s' %s", images->kernel_path, why.msg);
 	return 0;
 }
 
