@@ -47,6 +47,12 @@ struct options {
 	const char *initrd_path;	/* --initrd, with --kernel */
 	const char *append;		/* --append: the kernel command line; NULL: default */
 	bool reboot;			/* --reboot: a guest reset restarts the machine */
+	bool vga;			/* --vga: the VGA text screen and the PS/2 keyboard
+					 * are this terminal */
+	const char *serial;		/* --serial: where COM1 goes: NULL (the terminal,
+					 * or nowhere with --vga), "none", or a file */
+	const char *debugcon;		/* --debugcon FILE: port 0xE9's bytes; NULL: stderr */
+	bool testdev;			/* --testdev: QEMU's pc-testdev ports and MMIO */
 	const char *kvm_path;		/* the KVM device, VM_KVM_DEVICE unless told */
 	uint64_t ram_size;
 	bool stats;			/* print exit, bus and device statistics at the end */

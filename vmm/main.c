@@ -47,6 +47,13 @@ static void usage(FILE *out)
 		"  -a, --append LINE   the kernel command line (default: \"%s\")\n"
 		"      --reboot        when the guest reboots, restart it (every device reset,\n"
 		"                      images reloaded) instead of exiting with status 0\n"
+		"      --vga           show the VGA text screen (80x25 at 0xb8000) on this terminal\n"
+		"                      and type on its PS/2 keyboard; COM1 then goes to --serial\n"
+		"      --serial DEST   where COM1 goes: stdio (the default without --vga), none\n"
+		"                      (the default with --vga), or a file to write its output to\n"
+		"      --debugcon FILE where bytes written to port 0xe9 go (default: stderr)\n"
+		"      --testdev       add QEMU's pc-testdev (ports 0xe0-0xe3, 0xe8-0xeb,\n"
+		"                      0x2000-0x2017, MMIO at 0xff000000), for test kernels\n"
 		"  -m, --memory SIZE   guest RAM, 1 MiB to 3 GiB in whole pages (default 16M,\n"
 		"                      128M with --kernel): digits, then K, M or G (either case),\n"
 		"                      optionally followed by iB or B, e.g. 1024K, 16M, 16MiB, 1GB;\n"
@@ -105,13 +112,18 @@ static int parse_size(const char *arg, uint64_t *out)
 
 static int parse_options(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE, OPT_NO_SECCOMP, OPT_REBOOT };
+	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE, OPT_NO_SECCOMP, OPT_REBOOT, OPT_VGA,
+	       OPT_SERIAL, OPT_DEBUGCON, OPT_TESTDEV };
 	static const struct option longopts[] = {
 		{ "bios", required_argument, NULL, 'b' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "reboot", no_argument, NULL, OPT_REBOOT },
+		{ "vga", no_argument, NULL, OPT_VGA },
+		{ "serial", required_argument, NULL, OPT_SERIAL },
+		{ "debugcon", required_argument, NULL, OPT_DEBUGCON },
+		{ "testdev", no_argument, NULL, OPT_TESTDEV },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "trace", required_argument, NULL, OPT_TRACE },
@@ -142,6 +154,18 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_REBOOT:
 			opts->reboot = true;
+			break;
+		case OPT_VGA:
+			opts->vga = true;
+			break;
+		case OPT_SERIAL:
+			opts->serial = optarg;
+			break;
+		case OPT_DEBUGCON:
+			opts->debugcon = optarg;
+			break;
+		case OPT_TESTDEV:
+			opts->testdev = true;
 			break;
 		case 'm':
 			if (parse_size(optarg, &opts->ram_size) < 0 ||
