@@ -817,7 +817,7 @@ def no_kvm_message(env):
 @test(needs_kvm=False)
 def bad_trace_list(env):
     status, _, err = env.run(["--trace=pic,bogus"])
-    one_error_line(err, status, EXIT_SETUP, ["--trace", "bogus", "pic, pit, uart, irq, io, all"])
+    one_error_line(err, status, EXIT_SETUP, ["--trace", "bogus", "pic, pit, uart, irq, io, rtc, all"])
     status, _, err = env.run(["--trace="])
     one_error_line(err, status, EXIT_SETUP, ["--trace"])
 
