@@ -15,6 +15,7 @@ import calendar
 import glob
 import os
 import re
+import select
 import stat
 import subprocess
 import sys
@@ -81,18 +82,29 @@ class Linux:
                 "--append", (BASE_APPEND + " " + append).strip(), "--stats"] + list(extra_args)
         self.p = env.start(args)
         self.log = b""
+        self.pending = b""
         self.t0 = time.monotonic()
         self.read_to(PROMPT, BOOT_TIMEOUT)
         self.boot_s = time.monotonic() - self.t0
         print("booted to a shell in %.1f s" % self.boot_s, flush=True)
 
     def read_to(self, needle, timeout):
-        try:
-            got = gt.read_until(self.p.stdout.fileno(), needle, timeout)
-        except Failure as e:
-            self.p.kill()
-            err = self.p.stderr.read().decode(errors="replace")
-            raise Failure("%s\n--- minivmm stderr ---\n%s" % (e, err))
+        """Consume the guest's output up to and including `needle`; returns that part.
+        What arrived after it stays in self.pending for the next call."""
+        deadline = time.monotonic() + timeout
+        while needle not in self.pending:
+            left = deadline - time.monotonic()
+            ready = select.select([self.p.stdout], [], [], max(left, 0))[0] if left > 0 else []
+            chunk = os.read(self.p.stdout.fileno(), 65536) if ready else None
+            if not chunk:
+                self.p.kill()
+                err = self.p.stderr.read().decode(errors="replace")
+                raise Failure("%s waiting for %r; the last output was %r\n--- minivmm stderr "
+                              "---\n%s" % ("timed out" if chunk is None else "output ended",
+                                           needle, self.pending[-300:], err))
+            self.pending += chunk
+        end = self.pending.index(needle) + len(needle)
+        got, self.pending = self.pending[:end], self.pending[end:]
         self.log += got
         return got
 
@@ -120,6 +132,7 @@ class Linux:
             rest, err = self.p.communicate()
             raise Failure("minivmm did not stop after %r; output:\n%s" %
                           (command, (self.log + rest).decode(errors="replace")[-3000:]))
+        rest = self.pending + rest
         self.log += rest
         err = err.decode(errors="replace")
         sys.stdout.write("--- after %r ---\n%s\n--- stderr ---\n%s--- exit status %d ---\n"
