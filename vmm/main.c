@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,16 +21,10 @@
 
 #include "default_kernel.h"
 #include "boot/boot.h"
+#include "boot/linux.h"
 #include "machine.h"
 #include "util.h"
 
-/*
- * The kernel command line without --append, for this board: the console
- * on COM1; no local APIC or IOAPIC (CPUID already hides the local APIC;
- * saying so spares the kernel its probes); no PCI, so no configuration
- * space probes at 0xcf8.
- */
-#define LINUX_DEFAULT_CMDLINE "console=ttyS0 noapic nolapic pci=off"
 #define LINUX_DEFAULT_RAM (128ULL << 20)	/* QEMU's default */
 
 static void usage(FILE *out)
@@ -334,6 +329,40 @@ static int load_file(const char *path, const char *what, uint64_t max_size, uint
 	return 0;
 }
 
+/* A multiboot kernel's modules, from --initrd "FILE ARGS,FILE ARGS". */
+struct modules {
+	char spec[4096];		/* the split command lines point in here */
+	const char *cmdlines[BOOT_MAX_MODULES];
+	struct multiboot_module list[BOOT_MAX_MODULES];
+	size_t n;
+};
+
+static int load_modules(const char *spec, uint64_t ram_size, struct modules *mods)
+{
+	struct error err;
+	int n = multiboot_split_modules(spec, mods->spec, sizeof(mods->spec), mods->cmdlines,
+					BOOT_MAX_MODULES, &err);
+
+	if (n < 0) {
+		fprintf(stderr, "minivmm: bad --initrd '%s': %s\n", spec, err.msg);
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		size_t len = multiboot_module_path_len(mods->cmdlines[i]);
+		uint8_t *data;
+		size_t size;
+
+		snprintf(path, sizeof(path), "%.*s", (int)len, mods->cmdlines[i]);
+		if (load_file(path, "module", ram_size, &data, &size) < 0)
+			return -EINVAL;
+		mods->list[mods->n++] = (struct multiboot_module){
+			.data = data, .size = size, .cmdline = mods->cmdlines[i],
+		};
+	}
+	return 0;
+}
+
 /* Build, run and take down the machine; the only place that reports how. */
 /* How long the last words at exit may wait for stderr's reader. */
 #define EXIT_WRITE_TIMEOUT_MS 2000
@@ -403,6 +432,7 @@ int main(int argc, char **argv)
 	struct machine *m;
 	struct boot_images images = { .bios = default_kernel, .bios_size = default_kernel_size };
 	uint8_t *bios = NULL, *kernel = NULL, *initrd = NULL;
+	struct modules modules = { .n = 0 };
 	int status = EXIT_SETUP;
 
 	/*
@@ -425,12 +455,22 @@ int main(int argc, char **argv)
 			goto out;
 		images.kernel = kernel;
 		images.kernel_path = opts.kernel_path;
-		images.cmdline = opts.append != NULL ? opts.append : LINUX_DEFAULT_CMDLINE;
+		images.cmdline = opts.append;
 	}
 	if (opts.initrd_path != NULL) {
-		if (load_file(opts.initrd_path, "initrd", opts.ram_size, &initrd, &images.initrd_size) < 0)
-			goto out;
-		images.initrd = initrd;
+		enum boot_kernel_kind kind = boot_kernel_kind(kernel, images.kernel_size);
+
+		if (kind == BOOT_KERNEL_MULTIBOOT || kind == BOOT_KERNEL_MULTIBOOT2) {
+			if (load_modules(opts.initrd_path, opts.ram_size, &modules) < 0)
+				goto out;
+			images.modules = modules.list;
+			images.nr_modules = modules.n;
+		} else {
+			if (load_file(opts.initrd_path, "initrd", opts.ram_size, &initrd,
+				      &images.initrd_size) < 0)
+				goto out;
+			images.initrd = initrd;
+		}
 	}
 
 	m = calloc(1, sizeof(*m));
@@ -444,5 +484,7 @@ out:
 	free(bios);
 	free(kernel);
 	free(initrd);
+	for (size_t i = 0; i < modules.n; i++)
+		free((void *)modules.list[i].data);
 	return status;
 }

@@ -20,6 +20,15 @@ linux_boot)
 	sources=("$src/vmm/boot/linux.c" "$src/vmm/boot/memmap.c" "$src/vmm/boot/boot_plan.c")
 	includes=(-I"$src/vmm" -I"$src/vmm/boot")
 	;;
+multiboot)
+	sources=("$src/vmm/boot/multiboot.c" "$src/vmm/boot/memmap.c" "$src/vmm/boot/boot_plan.c")
+	includes=(-I"$src/vmm" -I"$src/vmm/boot")
+	;;
+multiboot2)
+	sources=("$src/vmm/boot/multiboot2.c" "$src/vmm/boot/multiboot.c" "$src/vmm/boot/memmap.c"
+		 "$src/vmm/boot/boot_plan.c")
+	includes=(-I"$src/vmm" -I"$src/vmm/boot")
+	;;
 *)
 	sources=("$src/devices/$name.c")
 	includes=(-I"$src/devices")

@@ -8,9 +8,12 @@
  * Two ways to boot, as on QEMU:
  *   --bios IMAGE: IMAGE is the ROM below 1 MiB and the CPU starts at its
  *     reset vector, F000:FFF0 in real mode.
- *   --kernel FILE [--initrd FILE] [--append CMDLINE]: a Linux bzImage,
- *     loaded as a boot loader would (linux.h).  The ROM is then our own
- *     firmware (firmware.h): the ACPI tables and a reset vector.
+ *   --kernel FILE [--initrd FILE] [--append CMDLINE]: a Linux bzImage
+ *     (linux.h), a multiboot kernel (multiboot.h, with --initrd's modules
+ *     "FILE ARGS,FILE ARGS" as QEMU takes them) or a multiboot2 kernel
+ *     (multiboot2.h), loaded as a boot loader would; the kind is found as
+ *     QEMU finds it (boot_kernel_kind).  The ROM is then our own firmware
+ *     (firmware.h): the ACPI tables and a reset vector.
  * boot_prepare() decides everything without touching the VM;
  * boot_apply() writes RAM and the vCPU's registers, at start and again
  * at each reboot with --reboot.
@@ -22,9 +25,23 @@
 #include "boot_plan.h"
 #include "error.h"
 #include "firmware.h"
+#include "multiboot.h"
 
 struct vm;
 struct vcpu;
+
+enum boot_kernel_kind {
+	BOOT_KERNEL_LINUX,	/* a "HdrS" setup header, or at least the 0xAA55 boot flag */
+	BOOT_KERNEL_MULTIBOOT,
+	BOOT_KERNEL_MULTIBOOT2,
+	BOOT_KERNEL_UNKNOWN,
+};
+
+/* What a --kernel image is, in QEMU's order: a Linux setup header first,
+ * then a multiboot header, then a multiboot2 one. */
+enum boot_kernel_kind boot_kernel_kind(const uint8_t *kernel, size_t size);
+
+#define BOOT_MAX_MODULES 16
 
 /* What main() read from the files the options named. */
 struct boot_images {
@@ -33,9 +50,11 @@ struct boot_images {
 	const uint8_t *kernel;		/* --kernel; NULL: boot the bios */
 	size_t kernel_size;
 	const char *kernel_path;	/* for messages */
-	const uint8_t *initrd;		/* --initrd; NULL: none */
+	const uint8_t *initrd;		/* --initrd of a Linux kernel; NULL: none */
 	size_t initrd_size;
-	const char *cmdline;		/* --append, or the default command line */
+	const struct multiboot_module *modules;	/* --initrd of a multiboot kernel */
+	size_t nr_modules;
+	const char *cmdline;		/* --append; NULL: none given */
 };
 
 struct boot {

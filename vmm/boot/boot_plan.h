@@ -18,11 +18,16 @@
 
 #include "memmap.h"
 
-#define BOOT_MAX_WRITES 8
-#define BOOT_PARAMS_SIZE 4096		/* Linux's zero page; a multiboot info block */
+#define BOOT_MAX_WRITES 64		/* multiboot: GDT, info, segments + bss, modules */
+#define BOOT_PARAMS_SIZE 4096		/* Linux's zero page */
 #define BOOT_CMDLINE_MAX 4096		/* the longest command line we pass */
+#define BOOT_INFO_SIZE 16384		/* a multiboot information block and its strings */
 
-/* `len` bytes from `data` (owned by the caller or by the plan) to `gpa`. */
+/*
+ * `len` bytes from `data` (owned by the caller or by the plan) to `gpa`.
+ * data == NULL means `len` zero bytes: an ELF segment's bss, which the
+ * file does not hold and which must be cleared again at each reboot.
+ */
 struct boot_write {
 	uint64_t gpa;
 	const uint8_t *data;
@@ -54,9 +59,11 @@ struct boot_plan {
 	uint8_t params[BOOT_PARAMS_SIZE];	/* Linux's boot_params */
 	char cmdline[BOOT_CMDLINE_MAX];
 	uint64_t gdt[4];
+	uint8_t info[BOOT_INFO_SIZE];		/* multiboot: the information block */
 };
 
-/* Append a write; 0, or -ENOSPC (a loader bug: raise BOOT_MAX_WRITES). */
+/* Append a write (data NULL: zeroes); 0, or -ENOSPC (a loader bug: raise
+ * BOOT_MAX_WRITES). */
 int boot_plan_add(struct boot_plan *plan, uint64_t gpa, const void *data, size_t len,
 		  const char *what);
 

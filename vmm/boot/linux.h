@@ -24,6 +24,14 @@
 #define LINUX_CMDLINE_ADDR 0x20000
 #define LINUX_KERNEL_ADDR 0x100000	/* bzImage: LOADED_HIGH */
 
+/*
+ * The kernel command line without --append, for this board: the console
+ * on COM1; no local APIC or IOAPIC (CPUID already hides the local APIC;
+ * saying so spares the kernel its probes); no PCI, so no configuration
+ * space probes at 0xcf8.
+ */
+#define LINUX_DEFAULT_CMDLINE "console=ttyS0 noapic nolapic pci=off"
+
 /* The oldest boot protocol we take: 2.06 (Linux 2.6.22) has cmdline_size;
  * 2.03 brought initrd_addr_max and the 32-bit entry we use is documented
  * for these. */
