@@ -563,17 +563,20 @@ static void uart_write_lcr(struct uart *u, uint8_t value)
 
 /* --- Public entry points ---------------------------------------------- */
 
-/* Power-on state of everything but the wiring (datasheet "UART Reset Configuration"). */
+/* Power-on state of everything but the wiring and the counts, which are
+ * the VMM's (datasheet "UART Reset Configuration"). */
 static void uart_reset_state(struct uart *u)
 {
 	struct irq_line irq = u->irq;
 	struct uart_sink sink = u->sink;
 	struct dev_events events = u->events;
+	struct uart_stats stats = u->stats;
 
 	memset(u, 0, sizeof(*u));
 	u->irq = irq;
 	u->sink = sink;
 	u->events = events;
+	u->stats = stats;
 	/* IER, FCR, LCR, MCR, SCR 0; LSR 0x60 and IIR 0x01 follow from the empty state. */
 	u->divisor = UART_DIVISOR_RESET;
 	u->msr_inputs = uart_modem_inputs(u);	/* MSR deltas 0, inputs as seen */
@@ -585,6 +588,7 @@ void uart_init(struct uart *u, struct irq_line irq, struct uart_sink sink)
 	u->sink = sink;
 	/* Nobody listens yet: the VMM sets u->events after init. */
 	u->events = (struct dev_events){ 0 };
+	u->stats = (struct uart_stats){ 0 };
 	uart_reset_state(u);
 	uart_update_irq(u);
 }

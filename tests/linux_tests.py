@@ -245,6 +245,30 @@ def linux_reboot_restarts(env):
     check("1 reboots" in err, "--stats counts one reboot", err)
 
 
+# ---- resets without Linux: the three reset mechanisms, with and without --reboot ----------
+
+@test()
+def reboot_three_ways(env):
+    # tests/kernels/reboot.asm counts its boots in CMOS RAM (which a reset keeps) and
+    # resets through port 0x92, then 0xCF9, then the i8042; the fourth boot exits.
+    kernel = env.kernel("reboot")
+    status, out, err = env.run(["--bios", kernel, "--reboot", "--stats"])
+    for n, how in ((1, "port 0x92"), (2, "port 0xcf9"), (3, "the i8042 (0xfe)")):
+        check("reboot: boot %d, resetting through %s" % (n, how) in out,
+              "boot %d resets through %s and the machine starts again" % (n, how), out)
+    check("reboot: boot 4, done" in out and status == (4 << 1) | 1,
+          "the fourth boot ends with the count as status 9 (got %d)" % status, out + err)
+    check("3 reboots" in err, "--stats counts 3 reboots", err)
+    sent = re.search(r"com1: (\d+) bytes sent", err)
+    check(sent and int(sent.group(1)) == len(out.encode()), "--stats counts COM1's bytes of "
+          "all four boots (%s, %d on stdout)" % (sent and sent.group(1), len(out.encode())), err)
+    # Without --reboot the first reset ends the run, with status 0.
+    status, out, err = env.run(["--bios", kernel])
+    check(status == 0 and "boot 2" not in out, "without --reboot, the first reset ends "
+          "minivmm with status 0 (got %d)" % status, out + err)
+    check("guest reset the machine" in err, "minivmm says the guest reset the machine", err)
+
+
 # ---- bad kernels and initrds: one line each, before KVM is touched ----------------------
 
 def crafted_kernel(tmp, name, patch):

@@ -120,11 +120,13 @@ static void pit_board_reset(struct machine *m, void *state)
 {
 	struct pit_board *pb = state;
 	struct dev_events events = pb->pit.events;
+	struct pit_stats stats = pb->pit.stats;
 	uint64_t now = clock_now_ns();
 
 	(void)m;
 	pit_init(&pb->pit, pb->pit.irq0, now);	/* the line keeps its wiring and level */
 	pb->pit.events = events;
+	pb->pit.stats = stats;			/* --stats counts the whole run */
 	device_timer_update(&pb->timer, now);
 }
 
