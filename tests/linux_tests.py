@@ -305,7 +305,7 @@ def linux_bad_kernels(env):
         path = os.path.join(tmp, "vmlinux")
         with open(path, "wb") as f:
             f.write(b"\x7fELF" + bytes(8192))
-        refused(env, ["--kernel", path], [path, "no multiboot header"])
+        refused(env, ["--kernel", path], [path, "without a multiboot header", "build-id"])
 
 
 @test(needs_kvm=False)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 struct error {
-	char msg[256];
+	char msg[512];	/* one line, with a path or two in it */
 };
 
 /* Format the message and return `ret` (a negative errno), for

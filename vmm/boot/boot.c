@@ -52,6 +52,13 @@ static int boot_plan_kernel(struct boot_plan *plan, const struct boot_images *im
 	case BOOT_KERNEL_MULTIBOOT2:
 		return multiboot2_plan(plan, &mb_args, err);
 	default:
+		/* An ELF whose multiboot header the linker pushed back: Debian's
+		 * gcc puts a .note.gnu.build-id section first. */
+		if (images->kernel_size >= 4 && memcmp(images->kernel, "\x7f" "ELF", 4) == 0)
+			return error_set(err, -EINVAL, "is an ELF file without a multiboot header in "
+					 "its first 8 KiB (32 KiB for multiboot2): if it has one, the "
+					 "linker moved it (with Debian's gcc, link with "
+					 "-Wl,--build-id=none)");
 		return error_set(err, -EINVAL, "is not a kernel minivmm can boot: no Linux setup "
 				 "header (0xAA55, \"HdrS\"), no multiboot header in its first 8 KiB, "
 				 "no multiboot2 header in its first 32 KiB");
