@@ -37,4 +37,7 @@ esac
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	"${includes[@]}" -o "$out/fuzz_$name" \
 	"$src/tests/fuzz/fuzz_$name.c" "${sources[@]}"
-"$out/fuzz_$name" -runs="$runs" -seed=1 -max_len=4096 -print_final_stats=1 2>&1 | tail -15
+# A crash must fail the test: libFuzzer's own exit code for it is 77,
+# which meson reads as "skipped".
+"$out/fuzz_$name" -runs="$runs" -seed=1 -max_len=4096 -print_final_stats=1 \
+	-error_exitcode=1 -timeout_exitcode=1 2>&1 | tail -15
