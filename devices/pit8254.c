@@ -795,6 +795,18 @@ void pit_write(struct pit *p, uint16_t port, uint8_t value, uint64_t now_ns)
 	pit_update_irq(p);
 }
 
+/*
+ * Counter 0 counts periodically faster than the host timer's floor
+ * (PIT_TIMER_MIN_NS, pit8254.h): its period in ns is below it.
+ */
+static bool pit_counter0_too_fast(const struct pit *p)
+{
+	const struct pit_counter *c = &p->counter[0];
+
+	return c->running && pit_mode_periodic(c->mode) &&
+	       (uint64_t)c->period * PIT_NSEC_PER_SEC < PIT_TIMER_MIN_NS * PIT_FREQ_HZ;
+}
+
 uint64_t pit_next_deadline(const struct pit *p, uint64_t now_ns)
 {
 	uint64_t deadline;
@@ -807,12 +819,16 @@ uint64_t pit_next_deadline(const struct pit *p, uint64_t now_ns)
 		deadline = pit_clock_to_ns(pit_counter_next_edge(&p->counter[0], p->clock));
 	if (deadline == UINT64_MAX)
 		return UINT64_MAX;
+	/* Too fast to wake the host for each edge: they are owed meanwhile. */
+	if (pit_counter0_too_fast(p) && deadline < p->advanced_ns + PIT_TIMER_MIN_NS)
+		deadline = p->advanced_ns + PIT_TIMER_MIN_NS;
 	return deadline > now_ns ? deadline : now_ns;
 }
 
 void pit_advance(struct pit *p, uint64_t now_ns)
 {
 	pit_sync(p, now_ns);
+	p->advanced_ns = p->now_ns;
 	pit_update_irq(p);
 }
 

@@ -138,6 +138,22 @@
 #define PIT_BACKLOG_NS		1000000000ull
 
 /*
+ * The host timer's floor: while counter 0 runs periodically faster than
+ * this (mode 2 or 3 with a period under 200 us, i.e. above 5 kHz: down to
+ * reload 2, 596.6 kHz), pit_next_deadline() is never earlier than this
+ * long after the last pit_advance().  The edges meanwhile are owed, not
+ * lost: the timer delivers one, and each acknowledge the next (on the
+ * vCPU's own thread), so the guest still gets every tick, in bursts of up
+ * to 200 us worth.  Without it a guest fast enough to take each tick at
+ * once would wake the VMM's timer thread once per period, ~600,000 times a
+ * second at reload 2: a second host CPU for one guest.  200 us is KVM's
+ * default min_timer_period_us, which clamps the periodic PIT's period
+ * itself (and so loses the ticks); one-shot modes are not clamped, there
+ * or here.
+ */
+#define PIT_TIMER_MIN_NS	200000ull
+
+/*
  * One counter.  Counting is computed from time: while `running`, the
  * counting element (CE) was loaded at PIT clock `base` and has counted
  * every clock since; while not, it holds `frozen`.
@@ -214,6 +230,7 @@ struct pit {
 	uint8_t port_b;		/* the writable bits of port 0x61 */
 	struct irq_line irq0;	/* counter 0's OUT, as ticks (see above) */
 	uint64_t now_ns;	/* the latest time seen */
+	uint64_t advanced_ns;	/* the last pit_advance(): the timer's floor counts from it */
 	uint64_t clock;		/* PIT clock pulses by now_ns, all accounted for */
 	uint64_t ticks_owed;	/* rising edges of OUT0 not yet delivered */
 	bool tick_in_flight;	/* a delivered tick awaits pit_irq_acknowledged() */
@@ -257,7 +274,9 @@ void pit_write(struct pit *p, uint16_t port, uint8_t value, uint64_t now_ns);
  * that took now_ns (pit_advance() for one) it is later than now_ns, so
  * calling pit_advance() at each deadline never spins.  While a tick is in
  * flight nothing needs one (UINT64_MAX): the next tick goes out on the
- * acknowledge, and the edges meanwhile are counted then.
+ * acknowledge, and the edges meanwhile are counted then.  Counter 0
+ * periodic faster than PIT_TIMER_MIN_NS: not earlier than that long after
+ * the last pit_advance().
  */
 uint64_t pit_next_deadline(const struct pit *p, uint64_t now_ns);
 

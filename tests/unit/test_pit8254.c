@@ -980,6 +980,71 @@ UNIT_TEST(deadline_never_in_the_past)
 	CHECK_EQ(pit.now_ns, later);
 }
 
+/* The host timer's floor (pit8254.h, PIT_TIMER_MIN_NS): at reload 2
+ * (596.6 kHz) and a guest that takes each tick at once, the timer wakes at
+ * most every 200 us, not every 1.7 us, and still every edge reaches IRQ0:
+ * the ones owed meanwhile go out one per acknowledge. */
+UNIT_TEST(fast_periodic_timer_wakes_at_most_every_200us_and_loses_nothing)
+{
+	uint64_t start, end;
+	unsigned wakeups = 0;
+
+	power_on();
+	program(0, PIT_MODE_RATE_GENERATOR, 2);
+	start = now;
+	end = now + 1000000000ull;
+	for (;;) {
+		uint64_t d = pit_next_deadline(&pit, now);
+
+		CHECK(d > now);
+		if (d > end)
+			break;
+		now = d;
+		advance();
+		wakeups++;
+		/* a tick in flight: no timer at all until its ack */
+		CHECK_EQ(pit_next_deadline(&pit, now), UINT64_MAX);
+		while (pit.tick_in_flight)
+			ack();		/* each ack sends the next owed tick */
+		/* all taken: the next wake is 200 us after this one, not the next edge */
+		CHECK_EQ(pit_next_deadline(&pit, now), now + PIT_TIMER_MIN_NS);
+	}
+	CHECK(wakeups <= (end - start) / PIT_TIMER_MIN_NS + 1);
+	CHECK(wakeups >= (end - start) / PIT_TIMER_MIN_NS - 1);
+	CHECK_EQ(pit.stats.ticks_dropped, 0);
+	CHECK_EQ(pit.ticks_owed, 0);
+	CHECK_EQ(pit.stats.ticks_delivered, pit.stats.out0_rises);
+	CHECK_EQ(irq0.rises, pit.stats.out0_rises);
+	CHECK(pit.stats.out0_rises >= PIT_FREQ_HZ / 2 - 200);	/* ~596,000 edges */
+}
+
+/* Reload 1 is illegal in mode 2 (pit8254.c keeps OUT high): no edge, no
+ * timer; and below the floor's rate the timer follows each edge exactly. */
+UNIT_TEST(timer_floor_only_for_fast_periodic_counts)
+{
+	power_on();
+	program(0, PIT_MODE_RATE_GENERATOR, 1);
+	CHECK_EQ(pit_next_deadline(&pit, now), UINT64_MAX);
+	/* 239 clocks = 200.3 us: slower than the floor, exact edges */
+	program(0, PIT_MODE_RATE_GENERATOR, 239);
+	at(1 + 239);
+	advance();
+	ack();
+	CHECK_EQ(pit_next_deadline(&pit, now), ns_of(1 + 2 * 239));
+	/* 238 clocks = 199.5 us: floored at 200 us after the advance */
+	power_on();
+	program(0, PIT_MODE_RATE_GENERATOR, 238);
+	at(1 + 238);
+	advance();
+	ack();
+	CHECK_EQ(pit_next_deadline(&pit, now), now + PIT_TIMER_MIN_NS);
+	/* a one-shot (mode 0, Linux's clockevent is mode 4) is never floored */
+	power_on();
+	program(0, PIT_MODE_INTERRUPT_ON_TC, 2);
+	advance();
+	CHECK_EQ(pit_next_deadline(&pit, now), ns_of(3));
+}
+
 /* ---- the tick policy behind a real 8259 pair ------------------------------ */
 
 /*
