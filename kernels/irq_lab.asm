@@ -70,7 +70,7 @@
 ; deterministic because the master latches the cascade's edge in its IRR.
 ;
 ; Run: nasm -f bin -Ikernels/include/ -o irq_lab.bin kernels/irq_lab.asm
-;      minivmm --bios irq_lab.bin
+;      minivmm --testdev --bios irq_lab.bin
 ; or   qemu-system-x86_64 -machine pc -nodefaults -display none -serial stdio \
 ;          -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device pc-testdev \
 ;          -bios irq_lab.bin

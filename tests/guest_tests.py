@@ -632,9 +632,9 @@ def echo_interrupt_driven(env):
     check(injected is not None and int(injected.group(1)) > 0, "--stats counts injections", err)
 
 
-def summary_kernel(env, name, tests, what):
+def summary_kernel(env, name, tests, what, args=()):
     """Run a kernel that reports PASS/FAIL lines and a SUMMARY, then exits."""
-    status, out, err = env.run(["--bios", env.kernel(name)], timeout=60)
+    status, out, err = env.run(list(args) + ["--bios", env.kernel(name)], timeout=60)
     check("FAIL" not in out, "no FAIL line", out)
     check("SUMMARY: %d tests, 0 failures" % tests in out, "all %d %s" % (tests, what), out)
     check(status == 1, "%s exits with status 1" % name, err)
@@ -642,7 +642,8 @@ def summary_kernel(env, name, tests, what):
 
 @test()
 def irq_lab(env):
-    summary_kernel(env, "irq_lab", 33, "PIC experiments passed")
+    # The test device raises its interrupts: only there with --testdev.
+    summary_kernel(env, "irq_lab", 33, "PIC experiments passed", ["--testdev"])
 
 
 @test()
@@ -922,6 +923,162 @@ def vanished_reader(env):
     finally:
         os.close(w)
     one_error_line(err, status, EXIT_SETUP, ["help", "Broken pipe"])
+
+
+# ---- the debug console (port 0xe9) and the shutdown ports ----------------------------
+
+DEBUGCON_TEXT = (b"debugcon: hello from port 0xe9\n"     # one OUT per byte
+                 b"debugcon: rep outsb works too\n"     # one REP OUTSB
+                 b".!\n")                               # outw, outl: only the low byte
+
+
+def debugcon_checks(out, status, err, expected_status, how):
+    check("FAIL" not in out, "no FAIL line", out)
+    check("PASS: inb 0xe9 reads 0xe9" in out, "a read of port 0xe9 returns 0xe9", out)
+    check("PASS: inw 0xe9 reads 0xe9 in its low byte" in out,
+          "an inw reads 0xe9 in its low byte (the port is one byte wide)", out)
+    check(status == expected_status, "exit status %d (%s)" % (expected_status, how), err)
+
+
+@test()
+def debugcon_to_stderr(env):
+    status, out, err = env.run(["--bios", env.kernel("debugcon_shutdown")])
+    debugcon_checks(out, status, err, 1, "the kernel's debug-exit 0")
+    check(err.startswith(DEBUGCON_TEXT.decode()),
+          "stderr starts with exactly the bytes written to port 0xe9", err)
+    check(DEBUGCON_TEXT.decode() not in out, "none of them on the serial console", out)
+
+
+@test()
+def debugcon_to_file(env):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "debugcon.out")
+        with open(path, "wb") as f:
+            f.write(b"old contents, longer than what the guest writes " * 10)
+        os.chmod(path, 0o600)
+        status, out, err = env.run(["--stats", "--debugcon", path,
+                                    "--bios", env.kernel("debugcon_shutdown")])
+        debugcon_checks(out, status, err, 1, "the kernel's debug-exit 0")
+        with open(path, "rb") as f:
+            got = f.read()
+        check(got == DEBUGCON_TEXT, "--debugcon FILE holds exactly the bytes written to port "
+              "0xe9 (the file was truncated first)", repr(got))
+        check(DEBUGCON_TEXT.decode() not in err, "and stderr does not", err)
+        check("minivmm: stats: debugcon: %d bytes from the guest, %d written to %s, 0 lost"
+              % (len(DEBUGCON_TEXT), len(DEBUGCON_TEXT), path) in err,
+              "--stats counts the bytes, none lost", err)
+        # A new file gets mode 0644 (less the umask), as QEMU's file: chardev.
+        new = os.path.join(tmp, "new.out")
+        old_umask = os.umask(0o022)
+        try:
+            status, out, err = env.run(["--debugcon", new, "--bios", env.kernel("debugcon_shutdown")])
+        finally:
+            os.umask(old_umask)
+        check(status == 1 and os.stat(new).st_mode & 0o777 == 0o644,
+              "a new --debugcon file is created with mode 0644", oct(os.stat(new).st_mode))
+        # One that cannot be opened is a setup error, before the guest runs.
+        status, out, err = env.run(["--debugcon", tmp, "--bios", env.kernel("debugcon_shutdown")])
+        one_error_line(err, status, EXIT_SETUP, ["--debugcon", tmp])
+
+
+def poweroff_by(env, variant, message):
+    status, out, err = env.run(["--stats", "--bios", env.kernel("debugcon_shutdown_" + variant)])
+    debugcon_checks(out, status, err, 0, "powered off")
+    check("FAIL: still running" not in out, "the power-off write stopped the guest", out)
+    check(err.startswith(DEBUGCON_TEXT.decode()), "the debug console's bytes came first", err)
+    check("minivmm: guest powered the machine off (%s)" % message in err,
+          "the exit message names the port (%s)" % message, err)
+
+
+@test()
+def poweroff_qemu_port_0x604(env):
+    # QEMU's shutdown port is our own ACPI PM1_CNT.
+    poweroff_by(env, "qemu", "ACPI S5")
+
+
+@test()
+def poweroff_bochs_port_0xb004(env):
+    poweroff_by(env, "bochs", "Bochs port 0xb004")
+
+
+@test()
+def poweroff_virtualbox_port_0x4004(env):
+    poweroff_by(env, "vbox", "VirtualBox port 0x4004")
+
+
+def unclaimed_ports(err):
+    m = re.search(r"^minivmm: stats: unclaimed port accesses: (\d+) reads, (\d+) writes"
+                  r"(?: \(last at 0x([0-9a-f]+)\))?$", err, re.M)
+    check(m is not None, "--stats counts unclaimed port accesses", err)
+    return int(m.group(1)), int(m.group(2)), m.group(3)
+
+
+@test()
+def testdev_only_when_asked(env):
+    # Without --testdev, the kernel's accesses to the test device's ports
+    # (in 0xe0, out 0xe8, out 0x2003) float, as do the high bytes of its
+    # outw/outl/inw at 0xe9 (ports 0xea-0xec): 2 reads, 6 writes.
+    status, out, err = env.run(["--stats", "--bios", env.kernel("debugcon_shutdown")])
+    check(status == 1, "the kernel passes without the test device", err)
+    check("testdev scratch at 0xe0 = 0xffffffff" in out, "port 0xe0 floats (reads all-ones)", out)
+    check(unclaimed_ports(err) == (2, 6, "2003"),
+          "2 unclaimed reads and 6 unclaimed writes, the last at 0x2003", err)
+    # With it, the test device answers at 0xe0, 0xe8, 0xea-0xeb and 0x2003;
+    # the debug console keeps 0xe9, and only the outl's top byte at 0xec floats.
+    status, out, err = env.run(["--stats", "--testdev", "--bios", env.kernel("debugcon_shutdown")])
+    check(status == 1, "the kernel passes with the test device", err)
+    check(err.startswith(DEBUGCON_TEXT.decode()), "port 0xe9 is still the debug console", err)
+    check("testdev scratch at 0xe0 = 0x5a5a0000" in out,
+          "the scratch register holds the bytes the outw/outl spilled into 0xea-0xeb", out)
+    check(unclaimed_ports(err) == (0, 1, "ec"), "only the write to port 0xec is unclaimed", err)
+
+
+@test(timeout=240)
+def debugcon_never_waits_for_stderr(env):
+    # stderr is a pipe of 4 KiB that nobody reads while the guest writes
+    # 96 KiB to port 0xe9: more than the pipe and minivmm's 64 KiB queue
+    # hold.  The guest must run on (it prints its result on COM1 and exits)
+    # without waiting for the reader; the bytes that found no room are
+    # lost, counted and reported.  (Slow on the nested route: KVM emulates
+    # each byte of a REP OUTSB there, ~150 us.)
+    flood = 3 * 0x8000
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    cmd = [env.minivmm, "--stats", "--bios", env.kernel("debugcon_shutdown_flood")]
+    print("$ " + " ".join(cmd) + " 2>(a pipe read only after the guest is done)", flush=True)
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=w)
+    os.close(w)
+    try:
+        out = read_until(p.stdout.fileno(), b"done, exit through port 0xf4\n", 180).decode()
+        check("PASS: inb 0xe9 reads 0xe9" in out and "FAIL" not in out,
+              "the guest finished while nobody read stderr", out)
+        err = b""
+        while True:
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            err += chunk
+        status = p.wait(timeout=30)
+    finally:
+        os.close(r)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    text = err.decode(errors="replace")
+    tail = text[-3000:]
+    check(status == 1, "exit status 1 (got %d)" % status, tail)
+    check(err.startswith(DEBUGCON_TEXT), "the first bytes are the guest's, in order", tail)
+    m = re.search(r"^minivmm: stats: debugcon: (\d+) bytes from the guest, (\d+) written to "
+                  r"stderr, (\d+) lost \((\d+) queue full, 0 write error, 0 not written at exit\)",
+                  text, re.M)
+    check(m is not None, "--stats has the debugcon line", tail)
+    total, written, lost, full = (int(g) for g in m.groups())
+    check(total == len(DEBUGCON_TEXT) + flood, "every byte the guest wrote was counted", tail)
+    check(lost > 0 and lost == full and written + lost == total,
+          "what found no room was lost and counted, the rest written", tail)
+    check(("minivmm: debugcon: %d bytes the guest wrote to port 0xe9 were lost: %d while "
+           "stderr could not keep up\n" % (lost, lost)) in text,
+          "one line at exit says how many bytes were lost", tail)
 
 
 # ---- running: pick the route ---------------------------------------------------------

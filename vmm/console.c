@@ -357,6 +357,42 @@ bool console_put(struct console *c, uint8_t byte)
 	return accepted;
 }
 
+bool console_put_buf(struct console *c, const uint8_t *buf, size_t len)
+{
+	static const struct itimerspec flush_soon = {
+		.it_value = { .tv_nsec = CONSOLE_FLUSH_DELAY_NS },
+	};
+	const size_t quarter = sizeof(c->out_buf) / 4;
+	bool batch_begins = false, flush_now = false;
+	size_t tail, first;
+
+	pthread_mutex_lock(&c->out_lock);
+	if (c->out_broken) {
+		c->stats.output_lost += len;
+		pthread_mutex_unlock(&c->out_lock);
+		return true;
+	}
+	if (len > sizeof(c->out_buf) - c->out_len) {
+		pthread_mutex_unlock(&c->out_lock);
+		return false;
+	}
+	batch_begins = c->out_len == 0 && len > 0;
+	flush_now = c->out_len < quarter && c->out_len + len >= quarter;
+	/* The ring may wrap inside the block: two copies. */
+	tail = (c->out_head + c->out_len) % sizeof(c->out_buf);
+	first = len < sizeof(c->out_buf) - tail ? len : sizeof(c->out_buf) - tail;
+	memcpy(c->out_buf + tail, buf, first);
+	memcpy(c->out_buf, buf + first, len - first);
+	c->out_len += len;
+	pthread_mutex_unlock(&c->out_lock);
+
+	if (batch_begins)
+		timerfd_settime(c->flush_fd, 0, &flush_soon, NULL);
+	if (flush_now)
+		ev_async_send(c->loop, &c->wake);
+	return true;
+}
+
 void console_rx_room(struct console *c)
 {
 	ev_async_send(c->loop, &c->wake);
@@ -461,7 +497,8 @@ int console_init(struct console *c, struct ev_loop *loop, int in_fd, int out_fd,
 	c->out.fd = out_fd;
 	c->ops = ops;
 	c->opaque = opaque;
-	c->is_tty = isatty(in_fd);
+	c->is_tty = in_fd >= 0 && isatty(in_fd);
+	c->in_eof = in_fd < 0;	/* no input at all: never watched */
 	pthread_mutex_init(&c->out_lock, NULL);
 
 	if (c->is_tty) {
@@ -521,15 +558,18 @@ void console_exit(struct console *c)
 void console_report(const struct console *c, FILE *out)
 {
 	const struct console_stats *s = &c->stats;
+	const char *name = c->out_name != NULL ? c->out_name : "stdout";
 
 	if (s->output_lost > 0)
-		fprintf(out, "minivmm: guest output lost: %" PRIu64 " bytes (stdout: %s)\n",
-			s->output_lost, strerror(s->lost_errno));
+		fprintf(out, "minivmm: guest output lost: %" PRIu64 " bytes (%s: %s)\n",
+			s->output_lost, name, strerror(s->lost_errno));
 	if (s->output_unwritten > 0)
-		fprintf(out, "minivmm: %" PRIu64 " bytes of guest output were not written: stdout "
-			"did not take them within %d s of exit\n", s->output_unwritten,
+		fprintf(out, "minivmm: %" PRIu64 " bytes of guest output were not written: %s "
+			"did not take them within %d s of exit\n", s->output_unwritten, name,
 			CONSOLE_EXIT_FLUSH_MS / 1000);
 	if (s->thr_dropped > 0)
 		fprintf(out, "minivmm: %" PRIu64 " bytes written to COM1's THR while the transmitter "
 			"was full were dropped (as on a 16550)\n", s->thr_dropped);
+	if (c->report_also != NULL && c->report_also != c)
+		console_report(c->report_also, out);
 }

@@ -47,6 +47,11 @@
  * on SIGTSTP; raw mode is re-applied on SIGCONT.  Only SIGKILL (and
  * SIGSTOP, until SIGCONT) leaves it raw.  Pipes are passed through
  * untouched, which is how the tests drive the guest.
+ *
+ * A console may have no input (in_fd -1): COM1 writing to --serial FILE.
+ * Besides the guest's bytes one at a time (console_put(), the UART), a
+ * console takes whole blocks that must not be split (console_put_buf(),
+ * the VGA screen's escape sequences).
  */
 
 #include <ev.h>
@@ -124,15 +129,29 @@ struct console {
 	bool out_refused;		/* console_put() said no: call tx_room later */
 	bool out_broken;		/* a write failed (EPIPE...): count and discard output */
 	struct console_stats stats;
+
+	/* What the output is, for console_report(): NULL is "stdout". */
+	const char *out_name;
+	/* Another console whose losses console_report() also reports (COM1's
+	 * --serial FILE when the terminal is the VGA screen), or NULL. */
+	const struct console *report_also;
 };
 
 /* Take over in_fd/out_fd (raw mode if in_fd is a terminal) and start watching.
- * out_fd's file status flags are never changed. */
+ * out_fd's file status flags are never changed.  in_fd -1: no input. */
 int console_init(struct console *c, struct ev_loop *loop, int in_fd, int out_fd,
 		 const struct console_ops *ops, void *opaque);
 
 /* Queue one byte of guest output; false if the queue is full.  Any thread. */
 bool console_put(struct console *c, uint8_t byte);
+
+/*
+ * Queue `len` bytes as one block, all of them or none: false when the
+ * queue lacks room (nothing queued; the caller tries again later, there
+ * is no tx_room call for it).  After a write error they are counted as
+ * lost and true is returned.  Any thread.
+ */
+bool console_put_buf(struct console *c, const uint8_t *buf, size_t len);
 
 /* The guest's receiver gained room: try the pending input again.  Any thread. */
 void console_rx_room(struct console *c);

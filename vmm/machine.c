@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gdb.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -62,16 +63,21 @@ int machine_create(struct machine *m, const struct options *opts,
 
 	ret = trace_init(&m->tracer, m->loop, opts->trace_mask, opts->stats, STDERR_FILENO,
 				 err);
+	/* --trace-file: opened now, while open(2) is allowed; closed by trace_exit(). */
+	if (ret == 0 && opts->trace_file != NULL)
+		ret = trace_open_file(&m->tracer, opts->trace_file, err);
 	/* The images first: a bad kernel is reported whether or not KVM works. */
 	if (ret == 0)
 		ret = boot_prepare(&m->boot, images, opts->ram_size, err);
 	if (ret == 0)
 		ret = vm_create(&m->vm, opts->kvm_path, err);
-	if (ret == 0)
+	if (ret == 0) {
+		m->vm.vga_window = opts->vga;	/* the VGA window's writes logged */
 		ret = vm_setup_memory(&m->vm, opts->ram_size, m->boot.rom, m->boot.rom_size, err);
+	}
 	if (ret == 0)
 		ret = vcpu_create(&m->vcpu, m->vm.kvm_fd, m->vm.vm_fd,
-				  m->tracer.print_mask != 0, err);
+				  (m->tracer.print_mask | m->tracer.json_mask) != 0, err);
 	if (ret == 0)
 		ret = boot_apply(&m->boot, &m->vm, &m->vcpu, err);
 	if (ret == 0) {
@@ -80,6 +86,11 @@ int machine_create(struct machine *m, const struct options *opts,
 		m->board.events = trace_sink(&m->tracer);
 		ret = board_setup(m, err);
 	}
+	/* The vCPU exists and nothing is filtered yet: open the socket now. */
+	if (ret == 0 && opts->gdb_port != 0)
+		ret = gdb_create(m, err);
+	/* main() reports the terminal's losses; COM1's file's come with them. */
+	m->console.report_also = &m->serial;
 	return ret;
 }
 
@@ -95,6 +106,11 @@ int machine_run(struct machine *m)
 			machine_stop(m, EXIT_SETUP, "%s", err.msg);
 		ev_run(m->loop, 0);
 		vcpu_join(m);
+		if (m->vcpu.halted_for_good && m->exit_message[0] == '\0')
+			snprintf(m->exit_message, sizeof(m->exit_message), "the guest halted with "
+				 "interrupts off (cli; hlt): nothing could wake it, so its screen "
+				 "stayed up until you quit");
+		gdb_notify_exit(m);	/* an attached gdb hears the exit status */
 	}
 	board_teardown(m);	/* flushes the guest's output, restores the terminal */
 	trace_exit(&m->tracer);
@@ -121,12 +137,14 @@ void machine_print_stats(struct machine *m, FILE *out)
 		fputc('\n', out);
 	}
 	board_print_stats(m, out);
+	gdb_print_stats(m, out);
 	trace_print_stats(&m->tracer, out);
 }
 
 void machine_destroy(struct machine *m)
 {
 	nbwrite_close(&m->err_out);
+	gdb_destroy(m);
 	board_free(m);
 	trace_exit(&m->tracer);
 	vcpu_destroy(&m->vcpu);

@@ -53,6 +53,9 @@ struct options {
 					 * or nowhere with --vga), "none", or a file */
 	const char *debugcon;		/* --debugcon FILE: port 0xE9's bytes; NULL: stderr */
 	bool testdev;			/* --testdev: QEMU's pc-testdev ports and MMIO */
+	int gdb_port;			/* --gdb PORT: the GDB stub on 127.0.0.1; 0: none */
+	bool gdb_wait;			/* --gdb-wait: stopped before the first instruction */
+	const char *trace_file;		/* --trace-file FILE.json: the Chrome trace timeline */
 	const char *kvm_path;		/* the KVM device, VM_KVM_DEVICE unless told */
 	uint64_t ram_size;
 	bool stats;			/* print exit, bus and device statistics at the end */
@@ -62,6 +65,8 @@ struct options {
 };
 
 /* What the INTA cycle answered: the vector, and which IRQ it was for. */
+struct i8042_board;
+
 struct cpu_intr_ack {
 	uint8_t vector;
 	uint8_t irq;		/* 0-15, or IRQ_SPURIOUS (trace.h) */
@@ -84,12 +89,17 @@ struct machine {
 	uint64_t reboots;
 	struct bus bus;
 	struct board board;
-	struct console console;
+	struct console console;		/* the terminal: COM1's line, or with --vga the
+					 * screen and the keyboard (board/vga.c) */
+	struct console serial;		/* COM1's output to --serial FILE (board/com1.c) */
+	struct i8042_board *i8042;	/* the keyboard controller's glue, for the
+					 * keys typed on the VGA console */
 	struct tracer tracer;
 	struct nbwrite err_out;		/* stderr, for the last words at exit (nbwrite.h) */
 	struct device_timers timers;	/* every device's timer (timer.h) */
 	struct ev_loop *loop;
 	ev_signal signal_watchers[3];	/* SIGINT, SIGTERM, SIGHUP */
+	struct gdb_stub *gdb;		/* --gdb: the GDB stub (gdb.h); NULL without */
 
 	pthread_mutex_t lock;		/* the device lock, see above */
 	struct cpu_intr intr;		/* under lock */

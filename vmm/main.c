@@ -57,6 +57,11 @@ static void usage(FILE *out)
 		"      --trace LIST    print device events to stderr as they happen, each with a\n"
 		"                      timestamp and the guest's CS:RIP; LIST is a comma-separated\n"
 		"                      choice of %s (io: every port and MMIO access)\n"
+		"      --trace-file F  write the device events as a Chrome trace (JSON) to F:\n"
+		"                      a timeline per IRQ line and device, for Perfetto\n"
+		"      --gdb PORT      a GDB remote stub on 127.0.0.1:PORT (target remote :PORT)\n"
+		"      --gdb-wait      with --gdb: stop before the first instruction until gdb\n"
+		"                      connects and continues\n"
 		"      --kvm-device PATH  the KVM device to use (default /dev/kvm)\n"
 		"      --no-seccomp    run without the per-thread system call allow-lists (for\n"
 		"                      debugging: valgrind, a new call being added)\n"
@@ -108,7 +113,7 @@ static int parse_size(const char *arg, uint64_t *out)
 static int parse_options(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_STATS = 256, OPT_TRACE, OPT_KVM_DEVICE, OPT_NO_SECCOMP, OPT_REBOOT, OPT_VGA,
-	       OPT_SERIAL, OPT_DEBUGCON, OPT_TESTDEV };
+	       OPT_SERIAL, OPT_DEBUGCON, OPT_TESTDEV, OPT_GDB, OPT_GDB_WAIT, OPT_TRACE_FILE };
 	static const struct option longopts[] = {
 		{ "bios", required_argument, NULL, 'b' },
 		{ "kernel", required_argument, NULL, 'k' },
@@ -119,6 +124,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "serial", required_argument, NULL, OPT_SERIAL },
 		{ "debugcon", required_argument, NULL, OPT_DEBUGCON },
 		{ "testdev", no_argument, NULL, OPT_TESTDEV },
+		{ "gdb", required_argument, NULL, OPT_GDB },
+		{ "gdb-wait", no_argument, NULL, OPT_GDB_WAIT },
+		{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "trace", required_argument, NULL, OPT_TRACE },
@@ -161,6 +169,27 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_TESTDEV:
 			opts->testdev = true;
+			break;
+		case OPT_GDB: {
+			char *end;
+			long port;
+
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || port < 1 || port > 65535 ||
+			    optarg[0] < '0' || optarg[0] > '9') {
+				fprintf(stderr, "minivmm: bad --gdb '%s': give a TCP port from 1 to "
+					"65535 (e.g. 1234)\n", optarg);
+				return -EINVAL;
+			}
+			opts->gdb_port = (int)port;
+			break;
+		}
+		case OPT_GDB_WAIT:
+			opts->gdb_wait = true;
+			break;
+		case OPT_TRACE_FILE:
+			opts->trace_file = optarg;
 			break;
 		case 'm':
 			if (parse_size(optarg, &opts->ram_size) < 0 ||
@@ -220,6 +249,10 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	if (opts->kernel_path == NULL && (opts->initrd_path != NULL || opts->append != NULL)) {
 		fprintf(stderr, "minivmm: %s needs --kernel\n",
 			opts->initrd_path != NULL ? "--initrd" : "--append");
+		return -EINVAL;
+	}
+	if (opts->gdb_wait && opts->gdb_port == 0) {
+		fprintf(stderr, "minivmm: --gdb-wait needs --gdb PORT\n");
 		return -EINVAL;
 	}
 	if (opts->kernel_path != NULL && !memory_given)

@@ -7,7 +7,8 @@
  * by running every guest test, and the console, trace, signal and failure
  * paths, under strace -f with the filters on.  Where an argument says what
  * a call does, the rule checks it: the vCPU thread may issue only the four
- * KVM ioctls it uses, on its vCPU fd; the loop thread no KVM ioctl at all;
+ * KVM ioctls it uses, on its vCPU fd; the loop thread no KVM ioctl but,
+ * with --vga, KVM_GET_DIRTY_LOG on the VM fd;
  * memory may be mapped, but never executable.  Arguments that are C ints
  * (fds, ioctl requests, signals) are compared on their low 32 bits, as the
  * kernel reads them.
@@ -41,6 +42,7 @@
 /* libseccomp's header brings <elf.h>, whose EV_NONE macro would clash with libev's enum. */
 #undef EV_NONE
 
+#include "gdb.h"
 #include "machine.h"
 #include "util.h"
 
@@ -325,10 +327,20 @@ static void allow_vcpu(struct sandbox_builder *b, const struct sandbox_params *p
 	/* Only with --reboot: otherwise a reset ends the run. */
 	for (size_t i = 0; p->vcpu_reboot && i < ARRAY_SIZE(kvm_reboot_requests); i++)
 		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, kvm_reboot_requests[i]));
+	/* Only with --gdb (gdb.c), while the vCPU is parked: breakpoints,
+	 * watchpoints and steps, gdb's m/M/Z0 by linear address, and G/P. */
+	if (p->gdb) {
+		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, KVM_SET_GUEST_DEBUG));
+		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, KVM_TRANSLATE));
+	}
+	if (p->gdb && !p->vcpu_reboot) {
+		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, KVM_SET_REGS));
+		ALLOW_IF(b, ioctl, ARG_IS(0, p->vcpu_fd), ARG_IS(1, KVM_SET_SREGS));
+	}
 }
 
 /* The loop thread: libev, the console, and taking the machine apart. */
-static void allow_loop(struct sandbox_builder *b)
+static void allow_loop(struct sandbox_builder *b, const struct sandbox_params *p)
 {
 	static const int fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD };
 
@@ -342,6 +354,12 @@ static void allow_loop(struct sandbox_builder *b)
 		ALLOW_IF(b, fcntl, ARG_IS(1, fcntl_cmds[i]));
 	/* The console writing to a socket (MSG_DONTWAIT): connected, no address. */
 	ALLOW_IF(b, sendto, ARG_IS64(4, 0));
+	/* --vga: which pages of the VGA window the guest wrote (board/vga.c). */
+	if (p->vga_dirty_log)
+		ALLOW_IF(b, ioctl, ARG_IS(0, p->vm_fd), ARG_IS(1, KVM_GET_DIRTY_LOG));
+	/* --gdb: taking a debugger's connection on the stub's socket (gdb.c). */
+	if (p->gdb)
+		ALLOW_IF(b, accept4, ARG_IS(0, p->gdb_listen_fd));
 }
 
 int sandbox_install_always(enum sandbox_thread thread, const struct sandbox_params *p,
@@ -379,7 +397,7 @@ int sandbox_install_always(enum sandbox_thread thread, const struct sandbox_para
 	if (thread == SANDBOX_THREAD_VCPU)
 		allow_vcpu(&b, p);
 	else
-		allow_loop(&b);
+		allow_loop(&b, p);
 	if (b.ret < 0) {
 		char *call = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, b.failed_nr);
 
@@ -424,6 +442,10 @@ int sandbox_install_machine(struct machine *m, enum sandbox_thread thread, struc
 		.vcpu_reboot = m->opts->reboot,
 		.tty_fd = c->raw_mode ? c->in_fd : -1,
 		.tty_saved = &c->saved_termios,
+		.vga_dirty_log = m->opts->vga,
+		.vm_fd = m->vm.vm_fd,
+		.gdb = m->gdb != NULL,
+		.gdb_listen_fd = gdb_listen_fd(m->gdb),
 	};
 
 	return sandbox_install(thread, &p, err);

@@ -54,6 +54,16 @@ struct sandbox_params {
 	 * handler puts `tty_saved` (copied) back on it before dying. */
 	int tty_fd;
 	const struct termios *tty_saved;
+	/* --vga: the loop thread may fetch the VGA window's dirty page log
+	 * (KVM_GET_DIRTY_LOG) on the VM fd vm_fd, to redraw the screen. */
+	bool vga_dirty_log;
+	int vm_fd;
+	/* --gdb: the vCPU thread may also set guest debugging, translate
+	 * addresses and set registers (KVM_SET_GUEST_DEBUG, KVM_TRANSLATE,
+	 * KVM_SET_REGS, KVM_SET_SREGS) on the vCPU fd; the loop thread may
+	 * accept4() on gdb_listen_fd. */
+	bool gdb;
+	int gdb_listen_fd;
 };
 
 /*

@@ -6,16 +6,20 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "pic8259.h"
 #include "pit8254.h"
 #include "rtc146818.h"
+#include "trace_json.h"
 #include "uart16550.h"
 #include "util.h"
 
@@ -164,12 +168,14 @@ static void trace_emit(void *opaque, const struct dev_event *ev)
 		return;
 	if (t->counting && ev->type < DEV_EVENT_MAX_TYPES)
 		t->counts[ev->source][ev->type]++;
-	if (!(t->print_mask & (1u << ev->source)))
+	if (!((t->print_mask | t->json_mask) & (1u << ev->source)))
 		return;
 
 	pthread_mutex_lock(&t->lock);
 	if (t->ring == NULL || t->len == TRACE_RING_SIZE) {
-		t->dropped++;
+		/* Each reader counts what it missed: --trace and the timeline. */
+		t->dropped += (t->print_mask >> ev->source) & 1u;
+		t->json_dropped += (t->json_mask >> ev->source) & 1u;
 		pthread_mutex_unlock(&t->lock);
 		return;
 	}
@@ -188,17 +194,39 @@ static void trace_emit(void *opaque, const struct dev_event *ev)
 
 struct dev_events trace_sink(struct tracer *t)
 {
-	if (!t->counting && t->print_mask == 0)
+	if (!t->counting && t->print_mask == 0 && t->json_mask == 0)
 		return (struct dev_events){ .emit = NULL };
 	return (struct dev_events){ .emit = trace_emit, .opaque = t };
 }
 
 bool trace_wants(const struct tracer *t, enum dev_event_source source)
 {
-	return t->counting || (t->print_mask & (1u << source));
+	return t->counting || ((t->print_mask | t->json_mask) & (1u << source));
 }
 
 /* ---- printing (loop thread, no device lock) ---------------------------------- */
+
+void trace_event_names(const struct dev_event *ev, struct trace_event_names *names)
+{
+	const struct trace_source *src;
+
+	*names = (struct trace_event_names){ "?", NULL, "?" };
+	if (ev->source >= DEV_EVENT_NR_SOURCES)
+		return;
+	src = &trace_sources[ev->source];
+	names->source = src->name;
+	if (src->units != NULL)
+		names->unit = ev->unit < src->nr_units ? src->units[ev->unit] : "?";
+	if (ev->type < src->nr_types && src->type_names[ev->type] != NULL)
+		names->type = src->type_names[ev->type];
+}
+
+int trace_event_text(const struct dev_event *ev, char *buf, size_t size)
+{
+	if (ev->source >= DEV_EVENT_NR_SOURCES)
+		return snprintf(buf, size, "unknown event source %u", ev->source);
+	return trace_sources[ev->source].format(ev, buf, size);
+}
 
 int trace_format_record(const struct trace_record *r, char *buf, size_t size)
 {
@@ -269,8 +297,14 @@ void trace_flush(struct tracer *t)
 		if (n == 0)
 			break;
 		for (size_t i = 0; i < n; i++) {
-			int len = trace_format_record(&batch[i], line, sizeof(line));
+			unsigned bit = 1u << batch[i].ev.source;
+			int len;
 
+			if (t->json != NULL && (t->json_mask & bit))
+				trace_json_add(t->json, &batch[i]);
+			if (!(t->print_mask & bit))
+				continue;
+			len = trace_format_record(&batch[i], line, sizeof(line));
 			if (len < 0)
 				continue;
 			if ((size_t)len >= sizeof(line))
@@ -299,6 +333,28 @@ static void trace_out_cb(struct ev_loop *loop, ev_io *w, int revents)
 	trace_flush(w->data);
 }
 
+/* The ring and the loop's side of it, for --trace and --trace-file alike. */
+static int trace_start_ring(struct tracer *t, struct error *err)
+{
+	_Static_assert(TRACE_OUT_SIZE >= 64 * 256, "out_buf holds one batch of lines");
+	t->ring = calloc(TRACE_RING_SIZE, sizeof(*t->ring));
+	t->out_buf = malloc(TRACE_OUT_SIZE);
+	if (t->ring == NULL || t->out_buf == NULL) {
+		free(t->ring);
+		free(t->out_buf);
+		t->ring = NULL;
+		t->out_buf = NULL;
+		return error_set(err, -ENOMEM, "out of memory for the trace buffer");
+	}
+	ev_async_init(&t->wake, trace_wake_cb);
+	t->wake.data = t;
+	ev_async_start(t->loop, &t->wake);
+	nbwrite_open(&t->out, t->out_fd);
+	ev_io_init(&t->out_watcher, trace_out_cb, t->out.fd, EV_WRITE);
+	t->out_watcher.data = t;
+	return 0;
+}
+
 int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool counting,
 	       int out_fd, struct error *err)
 {
@@ -312,18 +368,50 @@ int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool
 	pthread_mutex_init(&t->lock, NULL);
 	if (print_mask == 0)
 		return 0;
-	_Static_assert(TRACE_OUT_SIZE >= 64 * 256, "out_buf holds one batch of lines");
-	t->ring = calloc(TRACE_RING_SIZE, sizeof(*t->ring));
-	t->out_buf = malloc(TRACE_OUT_SIZE);
-	if (t->ring == NULL || t->out_buf == NULL)
-		return error_set(err, -ENOMEM, "out of memory for the trace buffer");
-	ev_async_init(&t->wake, trace_wake_cb);
-	t->wake.data = t;
-	ev_async_start(loop, &t->wake);
-	nbwrite_open(&t->out, out_fd);
-	ev_io_init(&t->out_watcher, trace_out_cb, t->out.fd, EV_WRITE);
-	t->out_watcher.data = t;
-	return 0;
+	return trace_start_ring(t, err);
+}
+
+int trace_open_file(struct tracer *t, const char *path, struct error *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	/*
+	 * O_NONBLOCK only so that a FIFO without a reader cannot hang us here
+	 * (ENXIO); anything but a regular file is refused, because a reader
+	 * that stalls would have to stall the loop or cut the JSON.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0666);
+	if (fd < 0 && errno == ENXIO)	/* a FIFO nobody reads */
+		return error_set(err, -EINVAL, "--trace-file %s is not a regular file", path);
+	if (fd < 0)
+		return error_set(err, -errno, "cannot open --trace-file %s: %s", path,
+				 strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return error_set(err, -EINVAL, "--trace-file %s is not a regular file", path);
+	}
+	t->json = calloc(1, sizeof(*t->json));
+	if (t->json == NULL || trace_json_init(t->json, fd, NULL, NULL) < 0) {
+		free(t->json);
+		t->json = NULL;
+		close(fd);
+		return error_set(err, -ENOMEM, "out of memory for --trace-file");
+	}
+	t->json_path = path;
+	/* Every device event but port/MMIO accesses (those are --trace=io's). */
+	t->json_mask = ((1u << DEV_EVENT_NR_SOURCES) - 1) & ~(1u << DEV_EVENT_IO);
+	if (t->ring != NULL)
+		return 0;
+	ret = trace_start_ring(t, err);
+	if (ret < 0) {
+		close(t->json->fd);
+		free(t->json->buf);
+		free(t->json);
+		t->json = NULL;
+		t->json_mask = 0;
+	}
+	return ret;
 }
 
 void trace_print_stats(const struct tracer *t, FILE *out)
@@ -367,6 +455,63 @@ static void trace_final_flush(struct tracer *t)
 	}
 }
 
+/*
+ * At exit, after the bounded flush: what is still in the ring (stderr could
+ * not take it) goes to the timeline alone, whose file never blocks; the
+ * lines it held count as not printed.  Nothing emits any more by now.
+ */
+static uint64_t trace_drain_left(struct tracer *t)
+{
+	struct trace_record batch[64];
+	uint64_t unprinted = 0;
+	size_t n;
+
+	do {
+		n = 0;
+		pthread_mutex_lock(&t->lock);
+		while (n < ARRAY_SIZE(batch) && t->len > 0) {
+			batch[n++] = t->ring[t->head];
+			t->head = (t->head + 1) % TRACE_RING_SIZE;
+			t->len--;
+		}
+		pthread_mutex_unlock(&t->lock);
+		for (size_t i = 0; i < n; i++) {
+			unsigned bit = 1u << batch[i].ev.source;
+
+			if (t->json != NULL && (t->json_mask & bit))
+				trace_json_add(t->json, &batch[i]);
+			unprinted += (t->print_mask & bit) != 0;
+		}
+	} while (n > 0);
+	return unprinted;
+}
+
+/* Close the timeline's JSON and say on one line what it lacks, if anything. */
+static void trace_finish_file(struct tracer *t)
+{
+	uint64_t dropped = t->json_dropped;
+	char msg[PATH_MAX + 200];
+	ssize_t ignored;
+	int ret, len = 0;
+
+	ret = trace_json_finish(t->json, clock_now_ns() - t->start_ns, dropped);
+	free(t->json);
+	t->json = NULL;
+	if (ret < 0)
+		len = snprintf(msg, sizeof(msg), "minivmm: trace-file: writing %s failed (%s): "
+			       "the timeline is incomplete\n", t->json_path, strerror(-ret));
+	else if (dropped > 0)
+		len = snprintf(msg, sizeof(msg), "minivmm: trace-file: %" PRIu64 " events were "
+			       "dropped (the trace ring was full): the timeline in %s has gaps\n",
+			       dropped, t->json_path);
+	if (len > 0) {
+		if ((size_t)len >= sizeof(msg))
+			len = sizeof(msg) - 1;
+		ignored = nbwrite_write(&t->out, msg, (size_t)len);
+		(void)ignored;
+	}
+}
+
 void trace_exit(struct tracer *t)
 {
 	uint64_t unprinted;
@@ -379,8 +524,9 @@ void trace_exit(struct tracer *t)
 	ev_async_stop(t->loop, &t->wake);
 	trace_final_flush(t);
 	ev_io_stop(t->loop, &t->out_watcher);
+	unprinted = trace_drain_left(t);
 	pthread_mutex_lock(&t->lock);
-	unprinted = t->dropped + t->len + t->lost_lines;
+	unprinted += t->dropped + t->lost_lines + t->len;
 	for (size_t i = 0; i < t->out_len; i++)
 		unprinted += t->out_buf[t->out_head + i] == '\n';
 	free(t->ring);
@@ -395,5 +541,7 @@ void trace_exit(struct tracer *t)
 		ignored = nbwrite_write(&t->out, msg, (size_t)len);
 		(void)ignored;
 	}
+	if (t->json != NULL)
+		trace_finish_file(t);
 	nbwrite_close(&t->out);
 }

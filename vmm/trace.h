@@ -4,7 +4,9 @@
 
 /*
  * The tracer: listens to device events (devices/events.h), counts them for
- * --stats and prints the ones --trace asks for.
+ * --stats, prints the ones --trace asks for, and with --trace-file writes
+ * them as an interrupt timeline (trace_json.h), a second reader of the
+ * same ring.
  *
  * Events are emitted with the device lock held, on the vCPU thread (bus
  * accesses, injection) or the loop thread (timers, console input).  The
@@ -75,12 +77,15 @@ struct trace_record {
 	struct trace_where where;
 };
 
+struct trace_json;
+
 #define TRACE_RING_SIZE 8192
 #define TRACE_OUT_SIZE (64 * 1024)
 #define TRACE_EXIT_FLUSH_MS 2000	/* at exit, wait this long at most for the reader */
 
 struct tracer {
 	unsigned print_mask;	/* 1 << enum dev_event_source: print these */
+	unsigned json_mask;	/* ... and put these in the --trace-file timeline */
 	bool counting;		/* count every event, for --stats */
 	int out_fd;
 	struct nbwrite out;	/* out_fd, written without blocking (nbwrite.h) */
@@ -96,7 +101,8 @@ struct tracer {
 	pthread_mutex_t lock;
 	struct trace_record *ring;
 	size_t head, len;
-	uint64_t dropped;
+	uint64_t dropped;	/* events to print the ring had no room for */
+	uint64_t json_dropped;	/* events for the timeline it had no room for */
 	struct ev_loop *loop;
 	ev_async wake;
 
@@ -106,6 +112,10 @@ struct tracer {
 	ev_io out_watcher;	/* active while out_fd would block */
 	bool out_broken;	/* a write failed for good: drop from now on */
 	uint64_t lost_lines;	/* formatted but never written */
+
+	/* --trace-file: the timeline (trace_json.h) and its path.  Loop thread. */
+	struct trace_json *json;
+	const char *json_path;
 };
 
 /* Parse "pic,pit,uart,irq,io" or "all" into a print mask.  0 or -EINVAL. */
@@ -121,6 +131,15 @@ const char *trace_list_help(void);
  */
 int trace_init(struct tracer *t, struct ev_loop *loop, unsigned print_mask, bool counting,
 	       int out_fd, struct error *err);
+
+/*
+ * --trace-file: open `path` now (at setup, before the sandbox: O_WRONLY |
+ * O_CREAT | O_TRUNC | O_CLOEXEC, a regular file only, so that writing it
+ * never blocks) and write the timeline of every event but `io` to it
+ * (trace_json.h), from the same ring as --trace, on the loop thread.
+ * After trace_init(); 0 or -errno with err set.
+ */
+int trace_open_file(struct tracer *t, const char *path, struct error *err);
 
 /* The sink devices emit into (emit NULL when nobody listens). */
 struct dev_events trace_sink(struct tracer *t);
@@ -141,5 +160,16 @@ void trace_exit(struct tracer *t);
 
 /* Format one record as its trace line (with a newline), for tests too. */
 int trace_format_record(const struct trace_record *r, char *buf, size_t size);
+
+/* An event's names as the trace lines spell them: its source ("pic"), its
+ * unit ("master", or NULL for a device of one unit) and its type ("ICW1"). */
+struct trace_event_names {
+	const char *source, *unit, *type;
+};
+void trace_event_names(const struct dev_event *ev, struct trace_event_names *names);
+
+/* The decoded text of an event, without names or stamps, snprintf-style
+ * ("ICW1 0x11 (edge, cascade, ICW4 follows)"). */
+int trace_event_text(const struct dev_event *ev, char *buf, size_t size);
 
 #endif

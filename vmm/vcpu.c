@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "boot/boot_plan.h"
+#include "gdb.h"
 #include "machine.h"
 #include "sandbox.h"
 
@@ -337,7 +338,7 @@ static void vcpu_wait_for_interrupt(struct machine *m)
 		pthread_mutex_lock(&m->lock);
 		wake = m->intr.level;
 		pthread_mutex_unlock(&m->lock);
-		if (wake || machine_stopping(m))
+		if (wake || machine_stopping(m) || (m->gdb != NULL && gdb_vcpu_stop_wanted(m)))
 			return;
 		if (poll(pfds, nfds, -1) < 0 && errno != EINTR)
 			return;
@@ -348,14 +349,53 @@ static void vcpu_wait_for_interrupt(struct machine *m)
 	}
 }
 
+/* Sleep until the machine stops: the guest halted for good (see below). */
+static void vcpu_park_halted(struct machine *m)
+{
+	struct pollfd pfd = { .fd = m->vcpu.wake_fd, .events = POLLIN };
+	uint64_t count;
+
+	m->vcpu.halted_for_good = true;
+	while (!machine_stopping(m)) {
+		if (read(m->vcpu.wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+			break;
+		if (machine_stopping(m))
+			break;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+	}
+}
+
 static void vcpu_handle_hlt(struct machine *m)
 {
+	/* Under gdb: a breakpoint (a HLT byte), or a step that ends here. */
+	if (m->gdb != NULL && gdb_vcpu_hlt(m))
+		return;
 	if (!m->vcpu.run->if_flag) {
-		/* No NMI source exists here, so nothing can ever resume this CPU. */
+		/* No NMI source exists here, so nothing can ever resume this CPU.
+		 * With --vga the screen is what the person looks at (a hobby
+		 * kernel's "cli; hlt" after its last line): keep it up. */
+		if (m->opts->vga) {
+			vcpu_park_halted(m);
+			return;
+		}
 		vcpu_fail(m, "guest hang: HLT with interrupts disabled, nothing can wake it");
 		return;
 	}
-	vcpu_wait_for_interrupt(m);
+	if (m->gdb == NULL) {
+		vcpu_wait_for_interrupt(m);
+		return;
+	}
+	/* Under gdb, a stop asked for while halted parks here, and the halt
+	 * goes on afterwards. */
+	for (;;) {
+		vcpu_wait_for_interrupt(m);
+		if (machine_stopping(m) || !gdb_vcpu_stop_wanted(m))
+			return;
+		gdb_vcpu_check(m);
+		if (gdb_vcpu_stepping(m))
+			return;
+	}
 }
 
 static const char *vcpu_internal_error_name(uint32_t suberror)
@@ -394,6 +434,10 @@ static void vcpu_handle_exit(struct machine *m)
 		break;
 	case KVM_EXIT_INTR:
 		st->intr++;
+		break;
+	case KVM_EXIT_DEBUG:
+		st->debug++;
+		gdb_vcpu_debug_exit(m);	/* only with --gdb: a breakpoint, a watchpoint, a step */
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		vcpu_fail(m, "guest triple fault (KVM_EXIT_SHUTDOWN): an exception occurred "
@@ -477,7 +521,12 @@ static void *vcpu_thread(void *arg)
 		return NULL;
 	}
 	while (!machine_stopping(m)) {
-		vcpu_inject_interrupt(m);
+		if (m->gdb != NULL)
+			gdb_vcpu_check(m);	/* parks here while gdb holds the guest */
+		if (m->gdb != NULL && gdb_vcpu_stepping(m))
+			v->run->request_interrupt_window = 0;	/* no interrupt while stepping */
+		else
+			vcpu_inject_interrupt(m);
 		if (machine_stopping(m))
 			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {

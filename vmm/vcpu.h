@@ -20,6 +20,7 @@ struct machine;
 struct vcpu_stats {
 	uint64_t exits;
 	uint64_t io, mmio, hlt, intr, irq_window, injected;
+	uint64_t debug;		/* KVM_EXIT_DEBUG, with --gdb */
 };
 
 struct vcpu {
@@ -32,6 +33,7 @@ struct vcpu {
 	bool sync_regs;		/* KVM copies RIP and CS into run->s.regs at each exit */
 	bool has_exited;	/* run->s.regs holds a real exit's registers */
 	bool intr_held;		/* INTR high and the guest could not take it: told once */
+	bool halted_for_good;	/* HLT with IF=0 under --vga: parked until the person quits */
 	struct vcpu_stats stats;
 	/* The architectural reset state KVM created the vCPU in, for a reboot. */
 	struct kvm_regs reset_regs;

@@ -141,7 +141,21 @@ int vm_setup_memory(struct vm *vm, uint64_t ram_size, const uint8_t *image, size
 	vm->rom_size = image_size;
 
 	/* RAM below the ROM window, the ROM twice, RAM above 1 MiB. */
-	ret = vm_map(vm, 0, rom_low, vm->ram, 0, err);
+	if (!vm->vga_window) {
+		ret = vm_map(vm, 0, rom_low, vm->ram, 0, err);
+	} else {
+		/* The VGA window cut out as a slot of its own (rom_low is at
+		 * least 0xE0000: a ROM is at most 128 KiB). */
+		ret = vm_map(vm, 0, VM_VGA_WINDOW, vm->ram, 0, err);
+		vm->vga_slot = vm->nr_slots;
+		if (ret == 0)
+			ret = vm_map(vm, VM_VGA_WINDOW, VM_VGA_WINDOW_SIZE, vm->ram + VM_VGA_WINDOW,
+				     KVM_MEM_LOG_DIRTY_PAGES, err);
+		if (ret == 0)
+			ret = vm_map(vm, VM_VGA_WINDOW + VM_VGA_WINDOW_SIZE,
+				     rom_low - (VM_VGA_WINDOW + VM_VGA_WINDOW_SIZE),
+				     vm->ram + VM_VGA_WINDOW + VM_VGA_WINDOW_SIZE, 0, err);
+	}
 	if (ret == 0)
 		ret = vm_map(vm, rom_low, image_size, vm->rom, KVM_MEM_READONLY, err);
 	if (ret == 0)
@@ -165,6 +179,21 @@ int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len, const cha
 				 what, (unsigned long long)gpa, (unsigned long long)(gpa + len),
 				 (unsigned long long)rom_low);
 	memcpy(vm->ram + gpa, data, len);
+	return 0;
+}
+
+int vm_vga_dirty_pages(struct vm *vm, uint64_t *bits)
+{
+	/* KVM fills a bitmap of whole longs: 32 pages fit in one. */
+	uint64_t bitmap = 0;
+	struct kvm_dirty_log log = { .slot = vm->vga_slot, .dirty_bitmap = &bitmap };
+
+	_Static_assert(VM_VGA_WINDOW_SIZE / VM_PAGE_SIZE <= 64, "one u64 of dirty bits");
+	if (!vm->vga_window)
+		return -EINVAL;
+	if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return -errno;
+	*bits = bitmap;
 	return 0;
 }
 

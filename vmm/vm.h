@@ -16,8 +16,15 @@
  * Everything else is unbacked, so guest accesses there leave KVM as
  * KVM_EXIT_MMIO and go to the I/O bus.  The ROM is a read-only slot:
  * writes to it exit as MMIO too and are dropped, as on a real board.
+ *
+ * With --vga (vga_window set before vm_setup_memory()), the legacy VGA
+ * window 0xA0000-0xBFFFF is a slot of its own, still plain RAM, with
+ * KVM's dirty page log on: the guest writes the text screen at full
+ * speed, and the loop thread asks now and then which pages it wrote
+ * (vm_vga_dirty_pages()).  Without it, RAM below the ROM is one slot.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +44,13 @@ struct vm {
 	uint8_t *rom;
 	size_t rom_size;
 	unsigned nr_slots;
+	bool vga_window;	/* set before vm_setup_memory(): log the VGA window's writes */
+	unsigned vga_slot;	/* its slot */
 };
+
+#define VM_VGA_WINDOW		0xa0000		/* the legacy VGA window... */
+#define VM_VGA_WINDOW_SIZE	0x20000		/* ...up to 0xBFFFF: 32 pages */
+#define VM_PAGE_SIZE		4096
 
 #define VM_KVM_DEVICE "/dev/kvm"
 
@@ -63,6 +76,13 @@ int vm_check_rom_size(size_t size, struct error *err);
  */
 int vm_load(struct vm *vm, uint64_t gpa, const void *data, size_t len, const char *what,
 	    struct error *err);
+
+/*
+ * With vga_window: which of the window's 32 pages (bit n: 0xA0000 + n *
+ * 4 KiB) the guest wrote since the last call (KVM_GET_DIRTY_LOG, which
+ * also starts logging afresh).  0 or -errno.
+ */
+int vm_vga_dirty_pages(struct vm *vm, uint64_t *bits);
 
 void vm_destroy(struct vm *vm);
 

@@ -29,6 +29,14 @@ multiboot2)
 		 "$src/vmm/boot/boot_plan.c")
 	includes=(-I"$src/vmm" -I"$src/vmm/boot")
 	;;
+keymap)
+	sources=("$src/vmm/keymap.c")
+	includes=(-I"$src/vmm")
+	;;
+gdb_proto)
+	sources=("$src/vmm/gdb_proto.c")
+	includes=(-I"$src/vmm")
+	;;
 *)
 	sources=("$src/devices/$name.c")
 	includes=(-I"$src/devices")

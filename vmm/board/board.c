@@ -20,7 +20,7 @@
 
 extern const struct board_device board_pic, board_pit, board_debug_exit, board_com1,
 	board_testdev, board_acpi_sleep, board_i8042, board_port92, board_reset_control,
-	board_post_code, board_rtc;
+	board_post_code, board_rtc, board_debugcon, board_shutdown_ports, board_vga;
 
 /* The devices, set up in this order and torn down in reverse. */
 static const struct board_device *const board_devices[] = {
@@ -32,9 +32,12 @@ static const struct board_device *const board_devices[] = {
 	&board_reset_control,	/* 0xcf9 */
 	&board_post_code,	/* 0x80 */
 	&board_debug_exit,
+	&board_debugcon,	/* 0xe9 */
 	&board_com1,
 	&board_testdev,
 	&board_acpi_sleep,	/* the ACPI power-off register (drives no line) */
+	&board_vga,		/* --vga: after the i8042, whose keyboard it types on */
+	&board_shutdown_ports,	/* Bochs' 0xb004, VirtualBox's 0x4004 */
 };
 
 _Static_assert(ARRAY_SIZE(board_devices) <= BOARD_MAX_DEVICES, "raise BOARD_MAX_DEVICES");

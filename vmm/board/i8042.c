@@ -9,6 +9,7 @@
 
 #include "board.h"
 #include "i8042.h"
+#include "i8042_glue.h"
 #include "machine.h"
 #include "util.h"
 
@@ -20,6 +21,8 @@ struct i8042_board {
 	struct i8042 kbc;
 	struct board_port_window windows[2];
 	struct board_irq_source irq_source;
+	void (*on_access)(void *opaque);	/* the VGA console's keyboard feed */
+	void *on_access_opaque;
 };
 
 static const struct board_port_range i8042_ranges[] = {
@@ -32,8 +35,13 @@ static uint64_t i8042_io_read(void *opaque, uint64_t offset, unsigned size)
 	struct board_port_window *w = opaque;
 	struct i8042_board *ib = w->state;
 
+	uint8_t value;
+
 	(void)size;	/* an 8-bit device: the bus splits wider accesses */
-	return i8042_read(&ib->kbc, (uint16_t)(w->base + offset));
+	value = i8042_read(&ib->kbc, (uint16_t)(w->base + offset));
+	if (ib->on_access != NULL)
+		ib->on_access(ib->on_access_opaque);
+	return value;
 }
 
 static void i8042_io_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
@@ -43,6 +51,32 @@ static void i8042_io_write(void *opaque, uint64_t offset, uint64_t value, unsign
 
 	(void)size;
 	i8042_write(&ib->kbc, (uint16_t)(w->base + offset), (uint8_t)value);
+	if (ib->on_access != NULL)
+		ib->on_access(ib->on_access_opaque);
+}
+
+size_t i8042_board_type(struct i8042_board *ib, const uint8_t *codes, size_t n)
+{
+	const struct i8042_kbd *k = &ib->kbc.kbd;
+	size_t done;
+
+	for (done = 0; done < n; done++) {
+		uint8_t c = codes[done];
+		/* What kbd_put_one() in the model needs: set 2 breaks are F0 + make. */
+		unsigned need = k->scan_set != 1 && (c & 0x80) && c != I8042_SET_EXT0 &&
+				c != I8042_SET_EXT1 ? 2 : 1;
+
+		if (k->scanning && I8042_KBD_QUEUE_SIZE - k->count < need)
+			break;
+		i8042_kbd_put_scancode(&ib->kbc, &c, 1);
+	}
+	return done;
+}
+
+void i8042_board_on_access(struct i8042_board *ib, void (*fn)(void *opaque), void *opaque)
+{
+	ib->on_access = fn;
+	ib->on_access_opaque = opaque;
 }
 
 static const struct bus_ops i8042_ops = {
@@ -62,6 +96,7 @@ static int i8042_setup(struct machine *m, void *state, struct error *err)
 	int ret;
 
 	ib->machine = m;
+	m->i8042 = ib;
 	ret = board_irq_source_init(&m->board, &ib->irq_source, "i8042", err);
 	if (ret < 0)
 		return ret;
