@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define ACPI_OEM_ID "MINIVM"		/* 6 characters */
 #define ACPI_OEM_TABLE_ID "MINIVMM "	/* 8 characters */
 #define ACPI_OEM_REVISION 1
@@ -139,24 +141,6 @@ static const uint8_t dsdt_aml[] = {
 static void put8(uint8_t *p, size_t off, uint8_t v)
 {
 	p[off] = v;
-}
-
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
 }
 
 static void put_chars(uint8_t *p, size_t off, const char *s, size_t n)

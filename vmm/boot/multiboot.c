@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "memmap.h"
 #include "util.h"
 
@@ -37,33 +38,6 @@
 /* Where the mmap and the module list go in the information block: after
  * the structure (MBI_SIZE), 8-byte aligned. */
 #define MB_INFO_MMAP_OFF 128
-
-static uint16_t get16(const uint8_t *p, size_t off)
-{
-	return (uint16_t)(p[off] | p[off + 1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return (uint32_t)get16(p, off) | (uint32_t)get16(p, off + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p, size_t off)
-{
-	return (uint64_t)get32(p, off) | (uint64_t)get32(p, off + 4) << 32;
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[off + (size_t)i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
-}
 
 static uint64_t align_up(uint64_t v, uint64_t align)
 {
