@@ -51,8 +51,11 @@
 %include "pit8254.inc"
 %include "irq.inc"
 
+%ifdef ECHO_TICK_HZ                     ; nasm -DECHO_TICK_HZ=1000: the soak test's rate
+TICK_HZ         equ ECHO_TICK_HZ
+%else
 TICK_HZ         equ 100                 ; timer interrupts per second
-CENTIS_PER_TICK equ 100 / TICK_HZ       ; uptime is printed in hundredths
+%endif
 
 RX_RING_SIZE    equ 256                 ; bytes; a power of two
 RX_RING_MASK    equ RX_RING_SIZE - 1
@@ -208,7 +211,10 @@ print_uptime:
         mov     al, '.'
         call    serial_putc
         mov     eax, edx
-        imul    eax, CENTIS_PER_TICK    ; hundredths, 0-99: always two digits
+        imul    eax, 100                ; hundredths, 0-99: always two digits
+        xor     edx, edx
+        mov     ecx, TICK_HZ
+        div     ecx
         xor     edx, edx
         mov     ecx, 10
         div     ecx
