@@ -91,11 +91,18 @@ class Linux:
     def read_to(self, needle, timeout):
         """Consume the guest's output up to and including `needle`; returns that part.
         What arrived after it stays in self.pending for the next call."""
+        # A hang guard, not a measurement: it fires once the deadline has passed AND the
+        # output stayed silent through that many one-second waits, so that a jump of the
+        # clock (seen once in the nested Linux under a loaded host) cannot fire it early.
         deadline = time.monotonic() + timeout
+        silent_waits = 0
         while needle not in self.pending:
-            left = deadline - time.monotonic()
-            ready = select.select([self.p.stdout], [], [], max(left, 0))[0] if left > 0 else []
+            ready = select.select([self.p.stdout], [], [], 1.0)[0]
             chunk = os.read(self.p.stdout.fileno(), 65536) if ready else None
+            if chunk is None:
+                silent_waits += 1
+                if time.monotonic() < deadline or silent_waits < min(timeout, 60):
+                    continue
             if not chunk:
                 self.p.kill()
                 err = self.p.stderr.read().decode(errors="replace")
