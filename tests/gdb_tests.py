@@ -237,6 +237,88 @@ def gdb_interrupt(env):
     check(vmm.returncode == 128 + 15, "SIGTERM ends minivmm (status 143)")
 
 
+@test(timeout=600)
+def gdb_linux(env):
+    """Debian's Linux in long mode: gdb attaches to the running kernel (amd64 layout), reads
+    its registers and text, breaks in a system call, detaches; the shell lives on."""
+    import linux_tests
+    if shutil.which("gdb") is None:
+        raise Failure("gdb not found: scripts/install-deps test installs it")
+    port = free_port()
+    linux = linux_tests.Linux(env, extra_args=["--gdb", str(port)])
+    # The runtime address (KASLR included) from the kernel itself: Debian's
+    # /boot/System.map is a placeholder.
+    line = linux.sh("grep ' __x64_sys_sync$' /proc/kallsyms")
+    m = re.match(r"([0-9a-f]{16}) [Tt] __x64_sys_sync", line.strip())
+    check(m is not None and int(m.group(1), 16) >> 63, "/proc/kallsyms has __x64_sys_sync", line)
+    sync = int(m.group(1), 16)
+    with tempfile.TemporaryDirectory(prefix="minivmm-gdb-") as tmp:
+        armed = os.path.join(tmp, "armed")
+        ex = (["set pagination off", "set confirm off", "set tcp connect-timeout 60",
+               "target remote 127.0.0.1:%d" % port] +
+              marker("arch", "show architecture") + marker("pc", "p/x $pc") +
+              marker("regs", "info registers rip rsp cr3") + marker("insn", "x/2i $pc") +
+              ["echo @end-insn\\n"] + marker("cr0", "p/x $cr0") + marker("efer", "p/x $efer") +
+              ["break *%#x" % sync, "shell touch " + armed, "continue"] +
+              marker("hit", "p/x $pc") + marker("hitinsn", "x/i $pc") +
+              ["delete", "detach"])
+        argv = ["gdb", "-batch", "-nx"]
+        for c in ex:
+            argv += ["-ex", c]
+        print("$ " + " ".join("'%s'" % a if " " in a else a for a in argv), flush=True)
+        g = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        try:
+            # When the breakpoint is in, type `sync`: the shell runs it once gdb continues.
+            deadline = time.monotonic() + GDB_TIMEOUT
+            while not os.path.exists(armed):
+                if g.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            if os.path.exists(armed):
+                linux.p.stdin.write(b"sync\n")
+                linux.p.stdin.flush()
+            out = g.communicate(timeout=GDB_TIMEOUT)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            g.kill()
+            out = g.communicate()[0].decode(errors="replace")
+            linux.p.kill()
+            raise Failure("gdb did not finish within %d s\n--- gdb ---\n%s" % (GDB_TIMEOUT, out))
+    sys.stdout.write("--- gdb ---\n%s\n" % out)
+    check("x86-64" in value(out, "arch"), "gdb took the amd64 description", out)
+    pc = value(out, "pc")
+    check(re.fullmatch(r"0xffffffff[0-9a-f]{8}", pc) is not None,
+          "attaching stopped the kernel: $pc is a kernel address (%s)" % pc, out)
+    regs = out.split("@regs:", 1)[-1]
+    for name in ("rip", "rsp", "cr3"):
+        check(re.search(r"^%s\s+0x[0-9a-f]+" % name, regs, re.M) is not None,
+              "info registers shows %s" % name, out)
+    check(re.search(r"^rip\s+%s\s" % pc, regs, re.M) is not None, "$rip is $pc", out)
+    check(re.search(r"^rsp\s+0xffff[0-9a-f]{12}\s", regs, re.M) is not None,
+          "$rsp is a kernel stack address", out)
+    insn = out.split("@insn:", 1)[-1].split("@end-insn", 1)[0]
+    lines = re.findall(r"^(?:=> )?\s*0xffffffff[0-9a-f]{8}(?: <[^>]*>)?:\s+\S.*$", insn, re.M)
+    check(len(lines) == 2 and "Cannot access memory" not in insn and "(bad)" not in insn,
+          "x/2i $pc decodes two kernel instructions", out)
+    cr0 = int(value(out, "cr0").split()[0], 16)
+    check(cr0 & 0x80000001 == 0x80000001, "CR0.PG and CR0.PE are set (%#x)" % cr0, out)
+    check(int(value(out, "efer"), 16) & 0x500 == 0x500, "EFER.LME and LMA are set", out)
+    check(re.search(r"Breakpoint 1, 0x0*%x in " % sync, out) is not None,
+          "typing sync hit the breakpoint at __x64_sys_sync (%#x)" % sync, out)
+    check(int(value(out, "hit"), 16) == sync, "$pc is __x64_sys_sync", out)
+    hitinsn = out.split("@hitinsn:", 1)[-1].split("\n", 1)[0]
+    check(re.search(r"0x0*%x(?: <[^>]*>)?:\s+\S" % sync, hitinsn) is not None and
+          "hlt" not in hitinsn, "x/i reads the kernel text under the breakpoint, not our HLT",
+          out)
+    check("[Inferior 1 (Remote target) detached]" in out, "gdb detached", out)
+    linux.read_to(linux_tests.PROMPT, linux_tests.BOOT_TIMEOUT)    # sync ran
+    check(linux.sh("echo alive").strip() == "alive", "after the detach the shell answers")
+    status, err = linux.finish("poweroff -f")
+    check(status == 0, "poweroff -f ends minivmm with status 0 (got %d)" % status, err)
+    check(re.search(r"stats: gdb: \d+ packets, 1 breakpoint hits", err) is not None,
+          "--stats counts the breakpoint hit", err)
+
+
 if __name__ == "__main__":
     # The registry holds guest_tests.py's tests too: run and list only ours.
     for name in [n for n, (fn, _, _) in gt.TESTS.items() if fn.__module__ != __name__]:

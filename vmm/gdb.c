@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gdb_proto.h"
@@ -53,6 +54,8 @@
 #define GDB_SEND_TIMEOUT_MS 2000	/* a gdb that stops reading is dropped */
 
 #define GDB_CR0_PE 0x1u
+#define GDB_EFER_LMA (1u << 10)
+#define GDB_ARCH_WAIT_MS 2000		/* for the vCPU to park when gdb connects */
 #define GDB_EFLAGS_VM (1u << 17)
 #define GDB_BP_VECTOR 3
 #define GDB_DB_VECTOR 1
@@ -127,6 +130,7 @@ struct gdb_stub {
 	bool owe_stop;		/* gdb resumed (or asked '?') and waits for a stop reply */
 	bool phys;		/* `monitor phys on`: m/M addresses are physical */
 	bool detach_pending;	/* gdb left while the guest ran: detach once it parks */
+	enum gdb_arch arch;	/* the layout of this session: chosen at qSupported */
 	enum gdb_swbp { GDB_SWBP_HLT, GDB_SWBP_INT3, GDB_SWBP_DR } swbp;	/* `monitor swbp` */
 	uint64_t packets;
 
@@ -134,6 +138,7 @@ struct gdb_stub {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool parked;		/* the vCPU is parked: requests may be posted */
+	bool long_mode;		/* EFER.LMA when the vCPU last parked */
 	bool resume, resume_step;
 	bool stop_event;	/* a stop the loop has not reported yet */
 	struct gdb_stop stop;	/* why the vCPU parked */
@@ -261,30 +266,92 @@ static struct kvm_segment *gdb_seg(struct kvm_sregs *s, unsigned i)
 	return segs[i];
 }
 
+/* The layout's numbers for what both have. */
+struct gdb_layout {
+	unsigned pc, eflags, seg, cr0, cr2, cr3, cr4, efer, gdtr_base, gdtr_limit, idtr_base,
+		 idtr_limit, first_sys;
+	unsigned seg_base[6];		/* in gdb_seg()'s order */
+	unsigned gpr[16];		/* rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15 */
+	unsigned num_gprs;
+	uint64_t mask;			/* of the GPRs, RIP and the bases */
+};
+
+static const struct gdb_layout gdb_layout_i386 = {
+	.pc = GDB_REG_EIP, .eflags = GDB_REG_EFLAGS, .seg = GDB_REG_CS,
+	.cr0 = GDB_REG_CR0, .cr2 = GDB_REG_CR2, .cr3 = GDB_REG_CR3, .cr4 = GDB_REG_CR4,
+	.efer = GDB_REG_EFER, .gdtr_base = GDB_REG_GDTR_BASE, .gdtr_limit = GDB_REG_GDTR_LIMIT,
+	.idtr_base = GDB_REG_IDTR_BASE, .idtr_limit = GDB_REG_IDTR_LIMIT,
+	.first_sys = GDB_REG_CR0,
+	.seg_base = { GDB_REG_CS_BASE, GDB_REG_SS_BASE, GDB_REG_DS_BASE, GDB_REG_ES_BASE,
+		      GDB_REG_FS_BASE, GDB_REG_GS_BASE },
+	.gpr = { GDB_REG_EAX, GDB_REG_ECX, GDB_REG_EDX, GDB_REG_EBX, GDB_REG_ESP, GDB_REG_EBP,
+		 GDB_REG_ESI, GDB_REG_EDI },
+	.num_gprs = 8,
+	.mask = 0xffffffffull,
+};
+
+static const struct gdb_layout gdb_layout_amd64 = {
+	.pc = GDB64_REG_RIP, .eflags = GDB64_REG_EFLAGS, .seg = GDB64_REG_CS,
+	.cr0 = GDB64_REG_CR0, .cr2 = GDB64_REG_CR2, .cr3 = GDB64_REG_CR3, .cr4 = GDB64_REG_CR4,
+	.efer = GDB64_REG_EFER, .gdtr_base = GDB64_REG_GDTR_BASE,
+	.gdtr_limit = GDB64_REG_GDTR_LIMIT, .idtr_base = GDB64_REG_IDTR_BASE,
+	.idtr_limit = GDB64_REG_IDTR_LIMIT,
+	.first_sys = GDB64_REG_FS_BASE,
+	.seg_base = { GDB64_REG_CS_BASE, GDB64_REG_SS_BASE, GDB64_REG_DS_BASE,
+		      GDB64_REG_ES_BASE, GDB64_REG_FS_BASE, GDB64_REG_GS_BASE },
+	.gpr = { GDB64_REG_RAX, GDB64_REG_RCX, GDB64_REG_RDX, GDB64_REG_RBX, GDB64_REG_RSP,
+		 GDB64_REG_RBP, GDB64_REG_RSI, GDB64_REG_RDI, GDB64_REG_R8, GDB64_REG_R8 + 1,
+		 GDB64_REG_R8 + 2, GDB64_REG_R8 + 3, GDB64_REG_R8 + 4, GDB64_REG_R8 + 5,
+		 GDB64_REG_R8 + 6, GDB64_REG_R8 + 7 },
+	.num_gprs = 16,
+	.mask = ~0ull,
+};
+
+static const struct gdb_layout *gdb_layout(enum gdb_arch arch)
+{
+	return arch == GDB_ARCH_AMD64 ? &gdb_layout_amd64 : &gdb_layout_i386;
+}
+
+/* The program counter gdb sees: linear, CS's base added in real mode;
+ * 32 bits outside long mode. */
+static uint64_t gdb_pc(uint64_t rip, const struct kvm_regs *r, const struct kvm_sregs *s)
+{
+	uint64_t pc = rip + (gdb_real_mode(r, s) ? s->cs.base : 0);
+
+	return (s->efer & GDB_EFER_LMA) ? pc : (uint32_t)pc;
+}
+
+/* KVM's registers into gdb's, in the layout g->arch says. */
 static void gdb_regs_from_kvm(struct gdb_regs *g, const struct kvm_regs *r,
 			      const struct kvm_sregs *sregs)
 {
 	struct kvm_sregs copy = *sregs, *s = &copy;
-	const uint64_t gprs[] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi };
+	const struct gdb_layout *l = gdb_layout(g->arch);
+	const uint64_t gprs[] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+				  r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 };
+	enum gdb_arch arch = g->arch;
 
 	memset(g, 0, sizeof(*g));
-	for (unsigned i = 0; i < 8; i++)
-		gdb_regs_set(g, GDB_REG_EAX + i, (uint32_t)gprs[i]);
-	gdb_regs_set(g, GDB_REG_EIP, (uint32_t)(r->rip + (gdb_real_mode(r, s) ? s->cs.base : 0)));
-	gdb_regs_set(g, GDB_REG_EFLAGS, (uint32_t)r->rflags);
+	g->arch = arch;
+	for (unsigned i = 0; i < l->num_gprs; i++)
+		gdb_regs_set(g, l->gpr[i], gprs[i] & l->mask);
+	gdb_regs_set(g, l->pc, gdb_pc(r->rip, r, s) & l->mask);
+	gdb_regs_set(g, l->eflags, (uint32_t)r->rflags);
 	for (unsigned i = 0; i < 6; i++) {
-		gdb_regs_set(g, GDB_REG_CS + i, gdb_seg(s, i)->selector);
-		gdb_regs_set(g, GDB_REG_CS_BASE + i, (uint32_t)gdb_seg(s, i)->base);
+		gdb_regs_set(g, l->seg + i, gdb_seg(s, i)->selector);
+		gdb_regs_set(g, l->seg_base[i], gdb_seg(s, i)->base & l->mask);
 	}
-	gdb_regs_set(g, GDB_REG_CR0, (uint32_t)s->cr0);
-	gdb_regs_set(g, GDB_REG_CR2, (uint32_t)s->cr2);
-	gdb_regs_set(g, GDB_REG_CR3, (uint32_t)s->cr3);
-	gdb_regs_set(g, GDB_REG_CR4, (uint32_t)s->cr4);
-	gdb_regs_set(g, GDB_REG_EFER, s->efer);
-	gdb_regs_set(g, GDB_REG_GDTR_BASE, (uint32_t)s->gdt.base);
-	gdb_regs_set(g, GDB_REG_GDTR_LIMIT, s->gdt.limit);
-	gdb_regs_set(g, GDB_REG_IDTR_BASE, (uint32_t)s->idt.base);
-	gdb_regs_set(g, GDB_REG_IDTR_LIMIT, s->idt.limit);
+	gdb_regs_set(g, l->cr0, s->cr0 & l->mask);
+	gdb_regs_set(g, l->cr2, s->cr2 & l->mask);
+	gdb_regs_set(g, l->cr3, s->cr3 & l->mask);
+	gdb_regs_set(g, l->cr4, s->cr4 & l->mask);
+	if (arch == GDB_ARCH_AMD64)
+		gdb_regs_set(g, GDB64_REG_CR8, s->cr8);
+	gdb_regs_set(g, l->efer, s->efer);
+	gdb_regs_set(g, l->gdtr_base, s->gdt.base & l->mask);
+	gdb_regs_set(g, l->gdtr_limit, s->gdt.limit);
+	gdb_regs_set(g, l->idtr_base, s->idt.base & l->mask);
+	gdb_regs_set(g, l->idtr_limit, s->idt.limit);
 }
 
 /* gdb's register file back into KVM's: only what changed, so that an
@@ -293,22 +360,25 @@ static int gdb_regs_to_kvm(struct machine *m, const struct gdb_regs *g)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	struct gdb_regs old;
-	__u64 *gprs[] = { &r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi };
+	struct gdb_regs old = { .arch = g->arch };
+	const struct gdb_layout *l = gdb_layout(g->arch);
+	__u64 *gprs[] = { &r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
+			  &r.r8, &r.r9, &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15 };
 	bool sregs_changed = false;
+	uint64_t pc;
 
 	if (ioctl(m->vcpu.fd, KVM_GET_REGS, &r) < 0 || ioctl(m->vcpu.fd, KVM_GET_SREGS, &s) < 0)
 		return -errno;
 	gdb_regs_from_kvm(&old, &r, &s);
-	for (unsigned i = 0; i < 8; i++)
-		*gprs[i] = (*gprs[i] & ~0xffffffffull) | gdb_regs_get(g, GDB_REG_EAX + i);
-	r.rflags = gdb_regs_get(g, GDB_REG_EFLAGS);
+	for (unsigned i = 0; i < l->num_gprs; i++)
+		*gprs[i] = (*gprs[i] & ~l->mask) | gdb_regs_get(g, l->gpr[i]);
+	r.rflags = gdb_regs_get(g, l->eflags);
 	for (unsigned i = 0; i < 6; i++) {
 		struct kvm_segment *seg = gdb_seg(&s, i);
-		uint64_t sel = gdb_regs_get(g, GDB_REG_CS + i);
-		uint64_t base = gdb_regs_get(g, GDB_REG_CS_BASE + i);
+		uint64_t sel = gdb_regs_get(g, l->seg + i);
+		uint64_t base = gdb_regs_get(g, l->seg_base[i]);
 
-		if (sel != gdb_regs_get(&old, GDB_REG_CS + i)) {
+		if (sel != gdb_regs_get(&old, l->seg + i)) {
 			/* Real mode: a selector is a paragraph.  Protected mode:
 			 * only the visible part changes, the cached descriptor stays. */
 			seg->selector = (uint16_t)sel;
@@ -316,25 +386,33 @@ static int gdb_regs_to_kvm(struct machine *m, const struct gdb_regs *g)
 				seg->base = (uint16_t)sel << 4;
 			sregs_changed = true;
 		}
-		if (base != gdb_regs_get(&old, GDB_REG_CS_BASE + i)) {
+		if (base != gdb_regs_get(&old, l->seg_base[i])) {
 			seg->base = base;
 			sregs_changed = true;
 		}
 	}
-	for (unsigned n = GDB_REG_CR0; n < GDB_NUM_REGS; n++) {
-		if (n < GDB_REG_CS_BASE || n > GDB_REG_GS_BASE)
+	for (unsigned n = l->first_sys; n < gdb_num_regs(g->arch); n++) {
+		bool is_base = false;
+
+		for (unsigned i = 0; i < 6; i++)
+			is_base |= n == l->seg_base[i];
+		if (!is_base)
 			sregs_changed |= gdb_regs_get(g, n) != gdb_regs_get(&old, n);
 	}
-	s.cr0 = gdb_regs_get(g, GDB_REG_CR0);
-	s.cr2 = gdb_regs_get(g, GDB_REG_CR2);
-	s.cr3 = gdb_regs_get(g, GDB_REG_CR3);
-	s.cr4 = gdb_regs_get(g, GDB_REG_CR4);
-	s.efer = gdb_regs_get(g, GDB_REG_EFER);
-	s.gdt.base = gdb_regs_get(g, GDB_REG_GDTR_BASE);
-	s.gdt.limit = (uint16_t)gdb_regs_get(g, GDB_REG_GDTR_LIMIT);
-	s.idt.base = gdb_regs_get(g, GDB_REG_IDTR_BASE);
-	s.idt.limit = (uint16_t)gdb_regs_get(g, GDB_REG_IDTR_LIMIT);
-	r.rip = (uint32_t)(gdb_regs_get(g, GDB_REG_EIP) - (gdb_real_mode(&r, &s) ? s.cs.base : 0));
+	/* Bits past the layout's width (i386) keep their values. */
+	s.cr0 = (s.cr0 & ~l->mask) | gdb_regs_get(g, l->cr0);
+	s.cr2 = (s.cr2 & ~l->mask) | gdb_regs_get(g, l->cr2);
+	s.cr3 = (s.cr3 & ~l->mask) | gdb_regs_get(g, l->cr3);
+	s.cr4 = (s.cr4 & ~l->mask) | gdb_regs_get(g, l->cr4);
+	if (g->arch == GDB_ARCH_AMD64)
+		s.cr8 = gdb_regs_get(g, GDB64_REG_CR8);
+	s.efer = gdb_regs_get(g, l->efer);
+	s.gdt.base = (s.gdt.base & ~l->mask) | gdb_regs_get(g, l->gdtr_base);
+	s.gdt.limit = (uint16_t)gdb_regs_get(g, l->gdtr_limit);
+	s.idt.base = (s.idt.base & ~l->mask) | gdb_regs_get(g, l->idtr_base);
+	s.idt.limit = (uint16_t)gdb_regs_get(g, l->idtr_limit);
+	pc = gdb_regs_get(g, l->pc) - (gdb_real_mode(&r, &s) ? s.cs.base : 0);
+	r.rip = (s.efer & GDB_EFER_LMA) ? pc : (uint32_t)pc;
 	if (sregs_changed && ioctl(m->vcpu.fd, KVM_SET_SREGS, &s) < 0)
 		return -errno;
 	if (ioctl(m->vcpu.fd, KVM_SET_REGS, &r) < 0)
@@ -624,6 +702,8 @@ static void gdb_park(struct machine *m, const struct gdb_stop *why)
 	struct gdb_stub *g = m->gdb;
 	struct kvm_run *run = m->vcpu.run;
 	struct pollfd pfd = { .fd = m->vcpu.wake_fd, .events = POLLIN };
+	struct kvm_sregs s;
+	bool long_mode;
 	struct error err;
 
 	/* An I/O instruction is complete only after KVM_RUN again (api.rst):
@@ -638,8 +718,11 @@ static void gdb_park(struct machine *m, const struct gdb_stop *why)
 	}
 	atomic_store(&g->stop_request, 0);
 	g->stepping = false;
+	long_mode = ioctl(m->vcpu.fd, KVM_GET_SREGS, &s) == 0 && (s.efer & GDB_EFER_LMA);
 	pthread_mutex_lock(&g->lock);
 	g->parked = true;
+	g->long_mode = long_mode;
+	pthread_cond_broadcast(&g->cond);	/* gdb_choose_arch() may wait for it */
 	g->resume = false;
 	g->stop = *why;
 	g->stop_event = true;
@@ -732,7 +815,7 @@ bool gdb_vcpu_hlt(struct machine *m)
 			return true;
 		}
 		/* KVM left RIP after the HLT; ours is the byte before. */
-		pc = (uint32_t)(r.rip - 1 + (gdb_real_mode(&r, &s) ? s.cs.base : 0));
+		pc = gdb_pc(r.rip - 1, &r, &s);
 		for (unsigned i = 0; i < GDB_SW_BP_MAX; i++) {
 			const struct gdb_sw_bp *bp = &g->sw[i];
 
@@ -942,6 +1025,26 @@ static void gdb_detach(struct gdb_stub *g)
 	gdb_resume(g, false);
 }
 
+/*
+ * gdb connects: pick the register layout by the vCPU's mode, amd64 in long
+ * mode and i386 otherwise, for the whole session (gdb reads the target
+ * description once).  The stop asked for at accept is microseconds away;
+ * wait for it, a bounded time, or take the mode of the last park.
+ */
+static void gdb_choose_arch(struct gdb_stub *g)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += GDB_ARCH_WAIT_MS / 1000;
+	pthread_mutex_lock(&g->lock);
+	while (!g->parked && !machine_stopping(g->m) &&
+	       pthread_cond_timedwait(&g->cond, &g->lock, &until) == 0)
+		;
+	g->arch = g->long_mode ? GDB_ARCH_AMD64 : GDB_ARCH_I386;
+	pthread_mutex_unlock(&g->lock);
+}
+
 /* One packet from gdb: answer it (or, for c/s, later with the stop). */
 static void gdb_handle_packet(struct gdb_stub *g, char ack)
 {
@@ -952,7 +1055,9 @@ static void gdb_handle_packet(struct gdb_stub *g, char ack)
 	g->packets++;
 	gdb_parse(g->framer.buf, g->framer.len, cmd);
 	gdb_buf_reset(&g->reply);
-	if (gdb_reply_generic(cmd, &g->reply)) {
+	if (cmd->type == GDB_CMD_SUPPORTED)
+		gdb_choose_arch(g);
+	if (gdb_reply_generic(cmd, g->arch, &g->reply)) {
 		gdb_send_reply(g, ack, cmd->type == GDB_CMD_XFER_FEATURES);
 		if (cmd->type == GDB_CMD_NO_ACK)
 			g->no_ack = true;	/* from the next packet on */
@@ -971,21 +1076,20 @@ static void gdb_handle_packet(struct gdb_stub *g, char ack)
 	case GDB_CMD_READ_REG:
 		req.type = GDB_REQ_GET_REGS;
 		req.regs = &g->regs;
+		g->regs.arch = g->arch;
 		ret = gdb_call(g, &req);
 		if (ret < 0)
 			gdb_send_errno(g, ret);
 		else if (cmd->type == GDB_CMD_READ_REGS)
 			gdb_reply_regs(&g->reply, &g->regs);
-		else if (gdb_reg_available(cmd->regno))
-			gdb_buf_hex(&g->reply, g->regs.bytes + gdb_reg_offset(cmd->regno),
-				    gdb_reg_size(cmd->regno));
 		else
-			gdb_buf_hex_unavailable(&g->reply, gdb_reg_size(cmd->regno));
+			gdb_reply_reg(&g->reply, &g->regs, cmd->regno);
 		break;
 	case GDB_CMD_WRITE_REGS:
 	case GDB_CMD_WRITE_REG:
 		req.type = GDB_REQ_GET_REGS;
 		req.regs = &g->regs;
+		g->regs.arch = g->arch;
 		ret = gdb_call(g, &req);
 		if (ret == 0 && !gdb_regs_apply(&g->regs, cmd))
 			ret = -EINVAL;
@@ -1023,8 +1127,9 @@ static void gdb_handle_packet(struct gdb_stub *g, char ack)
 		if (cmd->has_addr) {
 			req.type = GDB_REQ_GET_REGS;
 			req.regs = &g->regs;
+			g->regs.arch = g->arch;
 			ret = gdb_call(g, &req);
-			gdb_regs_set(&g->regs, GDB_REG_EIP, cmd->addr);
+			gdb_regs_set(&g->regs, gdb_layout(g->arch)->pc, cmd->addr);
 			req.type = GDB_REQ_SET_REGS;
 			if (ret == 0)
 				ret = gdb_call(g, &req);

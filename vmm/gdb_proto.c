@@ -354,14 +354,14 @@ void gdb_parse(const uint8_t *body, size_t len, struct gdb_cmd *cmd)
 		break;
 	case 'p':
 		cmd->type = GDB_CMD_BAD;
-		if (cur_hex(&c, &v) && cur_at_end(&c) && v < GDB_NUM_REGS) {
+		if (cur_hex(&c, &v) && cur_at_end(&c) && v < GDB_MAX_REGS) {
 			cmd->regno = (unsigned)v;
 			cmd->type = GDB_CMD_READ_REG;
 		}
 		break;
 	case 'P':
 		cmd->type = GDB_CMD_BAD;
-		if (cur_hex(&c, &v) && cur_eat(&c, "=") && v < GDB_NUM_REGS &&
+		if (cur_hex(&c, &v) && cur_eat(&c, "=") && v < GDB_MAX_REGS &&
 		    cur_hex_bytes(&c, cmd)) {
 			cmd->regno = (unsigned)v;
 			cmd->type = GDB_CMD_WRITE_REG;
@@ -558,7 +558,7 @@ void gdb_reply_xfer(struct gdb_buf *b, const char *object, size_t object_len,
 		gdb_buf_putc(b, object[offset + i]);
 }
 
-bool gdb_reply_generic(const struct gdb_cmd *cmd, struct gdb_buf *b)
+bool gdb_reply_generic(const struct gdb_cmd *cmd, enum gdb_arch arch, struct gdb_buf *b)
 {
 	switch (cmd->type) {
 	case GDB_CMD_UNKNOWN:
@@ -573,8 +573,8 @@ bool gdb_reply_generic(const struct gdb_cmd *cmd, struct gdb_buf *b)
 		if (strcmp(cmd->annex, "target.xml") != 0)
 			gdb_buf_puts(b, "E00");
 		else
-			gdb_reply_xfer(b, gdb_target_xml, strlen(gdb_target_xml), cmd->offset,
-				       cmd->len);
+			gdb_reply_xfer(b, gdb_target_xml_for(arch),
+				       strlen(gdb_target_xml_for(arch)), cmd->offset, cmd->len);
 		return true;
 	case GDB_CMD_ATTACHED:
 		gdb_buf_puts(b, "1");		/* a running machine: detach, don't kill, on quit */
@@ -603,8 +603,24 @@ bool gdb_reply_generic(const struct gdb_cmd *cmd, struct gdb_buf *b)
 
 /* ---- registers ------------------------------------------------------------------ */
 
-unsigned gdb_reg_size(unsigned n)
+unsigned gdb_num_regs(enum gdb_arch arch)
 {
+	return arch == GDB_ARCH_AMD64 ? GDB64_NUM_REGS : GDB_NUM_REGS;
+}
+
+unsigned gdb_reg_size(enum gdb_arch arch, unsigned n)
+{
+	if (arch == GDB_ARCH_AMD64) {
+		if (n >= GDB64_NUM_REGS)
+			return 0;
+		if (n >= GDB64_REG_ST0 && n < GDB64_REG_FCTRL)
+			return 10;
+		if ((n >= GDB64_REG_EFLAGS && n < GDB64_REG_ST0) ||
+		    (n >= GDB64_REG_FCTRL && n < GDB64_REG_FS_BASE) ||
+		    n == GDB64_REG_GDTR_LIMIT || n == GDB64_REG_IDTR_LIMIT)
+			return 4;
+		return 8;
+	}
 	if (n >= GDB_REG_ST0 && n < GDB_REG_FCTRL)
 		return 10;
 	if (n == GDB_REG_EFER)
@@ -612,23 +628,25 @@ unsigned gdb_reg_size(unsigned n)
 	return n < GDB_NUM_REGS ? 4 : 0;
 }
 
-unsigned gdb_reg_offset(unsigned n)
+unsigned gdb_reg_offset(enum gdb_arch arch, unsigned n)
 {
-	unsigned off = 0;
+	unsigned off = 0, num = gdb_num_regs(arch);
 
-	for (unsigned i = 0; i < n && i < GDB_NUM_REGS; i++)
-		off += gdb_reg_size(i);
+	for (unsigned i = 0; i < n && i < num; i++)
+		off += gdb_reg_size(arch, i);
 	return off;
 }
 
-bool gdb_reg_available(unsigned n)
+bool gdb_reg_available(enum gdb_arch arch, unsigned n)
 {
+	if (arch == GDB_ARCH_AMD64)
+		return n < GDB64_REG_ST0 || (n >= GDB64_REG_FS_BASE && n < GDB64_NUM_REGS);
 	return n < GDB_REG_ST0 || (n >= GDB_REG_CR0 && n < GDB_NUM_REGS);
 }
 
 uint64_t gdb_regs_get(const struct gdb_regs *r, unsigned n)
 {
-	unsigned off = gdb_reg_offset(n), size = gdb_reg_size(n);
+	unsigned off = gdb_reg_offset(r->arch, n), size = gdb_reg_size(r->arch, n);
 	uint64_t v = 0;
 
 	for (unsigned i = 0; i < size && i < 8; i++)
@@ -638,38 +656,49 @@ uint64_t gdb_regs_get(const struct gdb_regs *r, unsigned n)
 
 void gdb_regs_set(struct gdb_regs *r, unsigned n, uint64_t value)
 {
-	unsigned off = gdb_reg_offset(n), size = gdb_reg_size(n);
+	unsigned off = gdb_reg_offset(r->arch, n), size = gdb_reg_size(r->arch, n);
 
 	for (unsigned i = 0; i < size && i < 8; i++)
 		r->bytes[off + i] = (uint8_t)(value >> (8 * i));
 }
 
+void gdb_reply_reg(struct gdb_buf *b, const struct gdb_regs *r, unsigned n)
+{
+	if (n >= gdb_num_regs(r->arch))
+		gdb_buf_puts(b, "E01");
+	else if (gdb_reg_available(r->arch, n))
+		gdb_buf_hex(b, r->bytes + gdb_reg_offset(r->arch, n), gdb_reg_size(r->arch, n));
+	else
+		gdb_buf_hex_unavailable(b, gdb_reg_size(r->arch, n));
+}
+
 void gdb_reply_regs(struct gdb_buf *b, const struct gdb_regs *r)
 {
-	for (unsigned n = 0; n < GDB_NUM_REGS; n++) {
-		if (gdb_reg_available(n))
-			gdb_buf_hex(b, r->bytes + gdb_reg_offset(n), gdb_reg_size(n));
-		else
-			gdb_buf_hex_unavailable(b, gdb_reg_size(n));
-	}
+	for (unsigned n = 0; n < gdb_num_regs(r->arch); n++)
+		gdb_reply_reg(b, r, n);
 }
 
 bool gdb_regs_apply(struct gdb_regs *r, const struct gdb_cmd *cmd)
 {
 	if (cmd->type == GDB_CMD_WRITE_REG) {
-		unsigned size = gdb_reg_size(cmd->regno);
+		unsigned size = gdb_reg_size(r->arch, cmd->regno);
 
-		if (cmd->data_len != size)
+		if (cmd->regno >= gdb_num_regs(r->arch) || cmd->data_len != size)
 			return false;
-		memcpy(r->bytes + gdb_reg_offset(cmd->regno), cmd->data, size);
+		memcpy(r->bytes + gdb_reg_offset(r->arch, cmd->regno), cmd->data, size);
 		return true;
 	}
 	/* gdb may send fewer bytes than the whole file (only what it knows):
 	 * the registers it left out keep their values. */
-	if (cmd->data_len > GDB_REGS_SIZE)
+	if (cmd->data_len > gdb_reg_offset(r->arch, gdb_num_regs(r->arch)))
 		return false;
 	memcpy(r->bytes, cmd->data, cmd->data_len);
 	return true;
+}
+
+const char *gdb_target_xml_for(enum gdb_arch arch)
+{
+	return arch == GDB_ARCH_AMD64 ? gdb_target_xml_amd64 : gdb_target_xml;
 }
 
 /*
@@ -767,6 +796,113 @@ const char gdb_target_xml[] =
 	"<reg name=\"gdtr_base\" bitsize=\"32\" type=\"uint32\"/>"
 	"<reg name=\"gdtr_limit\" bitsize=\"32\" type=\"uint32\"/>"
 	"<reg name=\"idtr_base\" bitsize=\"32\" type=\"uint32\"/>"
+	"<reg name=\"idtr_limit\" bitsize=\"32\" type=\"uint32\"/>"
+	"</feature>"
+	"</target>";
+
+/*
+ * The amd64 description: gdb's features/i386/64bit-core.xml and
+ * 64bit-segments.xml as they are (x87 included, reported unavailable;
+ * the SSE feature is optional and left out), then our system registers.
+ */
+const char gdb_target_xml_amd64[] =
+	"<?xml version=\"1.0\"?>"
+	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
+	"<target version=\"1.0\">"
+	"<architecture>i386:x86-64</architecture>"
+	"<feature name=\"org.gnu.gdb.i386.core\">"
+	"<flags id=\"i386_eflags\" size=\"4\">"
+	"<field name=\"\" start=\"22\" end=\"31\"/>"
+	"<field name=\"CF\" start=\"0\" end=\"0\"/>"
+	"<field name=\"\" start=\"1\" end=\"1\"/>"
+	"<field name=\"PF\" start=\"2\" end=\"2\"/>"
+	"<field name=\"AF\" start=\"4\" end=\"4\"/>"
+	"<field name=\"ZF\" start=\"6\" end=\"6\"/>"
+	"<field name=\"SF\" start=\"7\" end=\"7\"/>"
+	"<field name=\"TF\" start=\"8\" end=\"8\"/>"
+	"<field name=\"IF\" start=\"9\" end=\"9\"/>"
+	"<field name=\"DF\" start=\"10\" end=\"10\"/>"
+	"<field name=\"OF\" start=\"11\" end=\"11\"/>"
+	"<field name=\"NT\" start=\"14\" end=\"14\"/>"
+	"<field name=\"RF\" start=\"16\" end=\"16\"/>"
+	"<field name=\"VM\" start=\"17\" end=\"17\"/>"
+	"<field name=\"AC\" start=\"18\" end=\"18\"/>"
+	"<field name=\"VIF\" start=\"19\" end=\"19\"/>"
+	"<field name=\"VIP\" start=\"20\" end=\"20\"/>"
+	"<field name=\"ID\" start=\"21\" end=\"21\"/>"
+	"</flags>"
+	"<reg name=\"rax\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rbx\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rcx\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rdx\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rsi\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rdi\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rbp\" bitsize=\"64\" type=\"data_ptr\"/>"
+	"<reg name=\"rsp\" bitsize=\"64\" type=\"data_ptr\"/>"
+	"<reg name=\"r8\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r9\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r10\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r11\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r12\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r13\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r14\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"r15\" bitsize=\"64\" type=\"int64\"/>"
+	"<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>"
+	"<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>"
+	"<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>"
+	"<reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>"
+	"<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>"
+	"<reg name=\"es\" bitsize=\"32\" type=\"int32\"/>"
+	"<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>"
+	"<reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>"
+	"<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>"
+	"<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	"</feature>"
+	"<feature name=\"org.gnu.gdb.i386.segments\">"
+	"<reg name=\"fs_base\" bitsize=\"64\" type=\"int\"/>"
+	"<reg name=\"gs_base\" bitsize=\"64\" type=\"int\"/>"
+	"</feature>"
+	"<feature name=\"org.minivmm.amd64.sys\">"
+	"<flags id=\"i386_cr0\" size=\"8\">"
+	"<field name=\"PE\" start=\"0\" end=\"0\"/>"
+	"<field name=\"MP\" start=\"1\" end=\"1\"/>"
+	"<field name=\"EM\" start=\"2\" end=\"2\"/>"
+	"<field name=\"TS\" start=\"3\" end=\"3\"/>"
+	"<field name=\"ET\" start=\"4\" end=\"4\"/>"
+	"<field name=\"NE\" start=\"5\" end=\"5\"/>"
+	"<field name=\"WP\" start=\"16\" end=\"16\"/>"
+	"<field name=\"AM\" start=\"18\" end=\"18\"/>"
+	"<field name=\"NW\" start=\"29\" end=\"29\"/>"
+	"<field name=\"CD\" start=\"30\" end=\"30\"/>"
+	"<field name=\"PG\" start=\"31\" end=\"31\"/>"
+	"</flags>"
+	"<reg name=\"cr0\" bitsize=\"64\" type=\"i386_cr0\"/>"
+	"<reg name=\"cr2\" bitsize=\"64\" type=\"data_ptr\"/>"
+	"<reg name=\"cr3\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"cr4\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"cr8\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"efer\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"cs_base\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"ss_base\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"ds_base\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"es_base\" bitsize=\"64\" type=\"uint64\"/>"
+	"<reg name=\"gdtr_base\" bitsize=\"64\" type=\"data_ptr\"/>"
+	"<reg name=\"gdtr_limit\" bitsize=\"32\" type=\"uint32\"/>"
+	"<reg name=\"idtr_base\" bitsize=\"64\" type=\"data_ptr\"/>"
 	"<reg name=\"idtr_limit\" bitsize=\"32\" type=\"uint32\"/>"
 	"</feature>"
 	"</target>";

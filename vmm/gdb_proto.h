@@ -106,6 +106,16 @@ struct gdb_cmd {
  * odd is GDB_CMD_UNKNOWN or GDB_CMD_BAD. */
 void gdb_parse(const uint8_t *body, size_t len, struct gdb_cmd *cmd);
 
+/*
+ * Which of the two the stub serves, chosen when gdb connects (qSupported)
+ * by the vCPU's mode then: amd64 in long mode (EFER.LMA), i386 otherwise.
+ * gdb cannot change a remote target's architecture mid-session.
+ */
+enum gdb_arch {
+	GDB_ARCH_I386,		/* 0: a zeroed struct gdb_regs is i386 */
+	GDB_ARCH_AMD64,
+};
+
 /* ---- replies ------------------------------------------------------------------ */
 
 /* A reply body under construction; `overflow` once something did not fit
@@ -156,19 +166,20 @@ void gdb_reply_xfer(struct gdb_buf *b, const char *object, size_t object_len,
 
 /*
  * Replies that need nothing from the target (qSupported, qXfer of the
- * target description, the thread queries of our one thread, H, T,
- * vCont?, unknown and malformed packets).  True when `cmd` was one of
- * those and `b` holds its reply.
+ * target description of layout `arch`, the thread queries of our one
+ * thread, H, T, vCont?, unknown and malformed packets).  True when `cmd`
+ * was one of those and `b` holds its reply.
  */
-bool gdb_reply_generic(const struct gdb_cmd *cmd, struct gdb_buf *b);
+bool gdb_reply_generic(const struct gdb_cmd *cmd, enum gdb_arch arch, struct gdb_buf *b);
 
-/* ---- registers: gdb's i386 layout, as our target description says ------------- */
+/* ---- registers: gdb's i386 and amd64 layouts, as our target descriptions say ---- */
+
 
 /*
- * The registers in target-description order (remote register numbers):
- * the "org.gnu.gdb.i386.core" feature (eax..gs, st0-7, fctrl..fop) and
- * ours, "org.minivmm.i386.sys" (control registers, EFER, segment bases,
- * descriptor tables).
+ * i386: the registers in target-description order (remote register
+ * numbers): the "org.gnu.gdb.i386.core" feature (eax..gs, st0-7,
+ * fctrl..fop) and ours, "org.minivmm.i386.sys" (control registers, EFER,
+ * segment bases, descriptor tables).
  */
 enum gdb_reg {
 	GDB_REG_EAX, GDB_REG_ECX, GDB_REG_EDX, GDB_REG_EBX,
@@ -185,30 +196,70 @@ enum gdb_reg {
 	GDB_REG_GDTR_BASE, GDB_REG_GDTR_LIMIT, GDB_REG_IDTR_BASE, GDB_REG_IDTR_LIMIT,
 	GDB_NUM_REGS,
 };
-
-/* Register n's size in bytes and offset in the 'g' packet's byte array. */
-unsigned gdb_reg_size(unsigned n);
-unsigned gdb_reg_offset(unsigned n);
-/* The whole 'g' array's size. */
+/* The i386 'g' array's size. */
 #define GDB_REGS_SIZE 240
 
-/* The register file as gdb sees it: little-endian bytes, with which
- * registers the stub can supply (the x87 ones it cannot). */
+/*
+ * amd64: gdb's features/i386/64bit-core.xml ("org.gnu.gdb.i386.core":
+ * rax..r15 and rip 8 bytes, eflags and the selectors 4, st0-7 10,
+ * fctrl..fop 4), 64bit-segments.xml ("org.gnu.gdb.i386.segments":
+ * fs_base, gs_base) and ours, "org.minivmm.amd64.sys" (all 8 bytes but
+ * the two table limits).
+ */
+enum gdb_reg64 {
+	GDB64_REG_RAX, GDB64_REG_RBX, GDB64_REG_RCX, GDB64_REG_RDX,
+	GDB64_REG_RSI, GDB64_REG_RDI, GDB64_REG_RBP, GDB64_REG_RSP,
+	GDB64_REG_R8,					/* r8..r15 */
+	GDB64_REG_RIP = GDB64_REG_R8 + 8,
+	GDB64_REG_EFLAGS,				/* 4 bytes, as the selectors */
+	GDB64_REG_CS, GDB64_REG_SS, GDB64_REG_DS, GDB64_REG_ES, GDB64_REG_FS, GDB64_REG_GS,
+	GDB64_REG_ST0,					/* st0..st7: 10 bytes each */
+	GDB64_REG_FCTRL = GDB64_REG_ST0 + 8,		/* fctrl..fop: 4 bytes */
+	GDB64_REG_FS_BASE = GDB64_REG_FCTRL + 8,
+	GDB64_REG_GS_BASE,
+	GDB64_REG_CR0, GDB64_REG_CR2, GDB64_REG_CR3, GDB64_REG_CR4, GDB64_REG_CR8,
+	GDB64_REG_EFER,
+	GDB64_REG_CS_BASE, GDB64_REG_SS_BASE, GDB64_REG_DS_BASE, GDB64_REG_ES_BASE,
+	GDB64_REG_GDTR_BASE, GDB64_REG_GDTR_LIMIT,	/* the limits: 4 bytes */
+	GDB64_REG_IDTR_BASE, GDB64_REG_IDTR_LIMIT,
+	GDB64_NUM_REGS,
+};
+/* The amd64 'g' array's size. */
+#define GDB64_REGS_SIZE 396
+
+/* What the parser takes as a p/P register number: either layout's. */
+#define GDB_MAX_REGS GDB64_NUM_REGS
+
+/* How many registers layout `arch` has. */
+unsigned gdb_num_regs(enum gdb_arch arch);
+/* Register n's size in bytes and offset in the 'g' packet's byte array
+ * (0 and the whole size past the last register). */
+unsigned gdb_reg_size(enum gdb_arch arch, unsigned n);
+unsigned gdb_reg_offset(enum gdb_arch arch, unsigned n);
+
+/* The register file as gdb sees it: little-endian bytes in layout `arch`. */
 struct gdb_regs {
-	uint8_t bytes[GDB_REGS_SIZE];
+	enum gdb_arch arch;
+	uint8_t bytes[GDB64_REGS_SIZE];
 };
 
 uint64_t gdb_regs_get(const struct gdb_regs *r, unsigned n);
 void gdb_regs_set(struct gdb_regs *r, unsigned n, uint64_t value);
-/* Whether the stub supplies register n (false: the x87 stack and control). */
-bool gdb_reg_available(unsigned n);
+/* Whether the stub supplies register n (false: the x87 stack and control,
+ * and numbers past the layout). */
+bool gdb_reg_available(enum gdb_arch arch, unsigned n);
 /* A 'g' reply: every register, "xx" for unavailable ones. */
 void gdb_reply_regs(struct gdb_buf *b, const struct gdb_regs *r);
-/* Apply a 'G' payload (or a 'P' for one register): false if its length is wrong. */
+/* A 'p' reply: register cmd->regno, or "E01" past the layout. */
+void gdb_reply_reg(struct gdb_buf *b, const struct gdb_regs *r, unsigned n);
+/* Apply a 'G' payload (or a 'P' for one register): false if its length
+ * or register number is wrong. */
 bool gdb_regs_apply(struct gdb_regs *r, const struct gdb_cmd *cmd);
 
 /* The target description (appendix G) served as qXfer "target.xml". */
-extern const char gdb_target_xml[];
+extern const char gdb_target_xml[];		/* i386 */
+extern const char gdb_target_xml_amd64[];
+const char *gdb_target_xml_for(enum gdb_arch arch);
 
 /* Hex digits: value 0-15, or -1. */
 int gdb_hex_digit(int c);

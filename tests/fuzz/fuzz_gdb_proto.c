@@ -49,15 +49,17 @@ static void check(int cond, const char *what)
 static void answer(void)
 {
 	gdb_buf_reset(&reply);
-	if (gdb_reply_generic(&cmd, &reply))
+	if (gdb_reply_generic(&cmd, regs.arch, &reply))
 		return;
 	switch (cmd.type) {
 	case GDB_CMD_READ_REGS:
 		gdb_reply_regs(&reply, &regs);
 		break;
 	case GDB_CMD_READ_REG:
-		check(cmd.regno < GDB_NUM_REGS, "regno in range");
-		gdb_buf_hex(&reply, regs.bytes + gdb_reg_offset(cmd.regno), gdb_reg_size(cmd.regno));
+		check(cmd.regno < GDB_MAX_REGS, "regno in range");
+		gdb_reply_reg(&reply, &regs, cmd.regno);
+		check(gdb_reg_offset(regs.arch, cmd.regno) + gdb_reg_size(regs.arch, cmd.regno) <=
+		      sizeof(regs.bytes), "register inside the file");
 		break;
 	case GDB_CMD_WRITE_REGS:
 	case GDB_CMD_WRITE_REG:
@@ -125,6 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	gdb_framer_init(&fr);
 	memset(&regs, 0, sizeof(regs));
+	/* Both layouts: the input's length picks one (the bytes stay the framer's). */
+	regs.arch = size % 2 ? GDB_ARCH_AMD64 : GDB_ARCH_I386;
 	for (size_t i = 0; i < size; i++) {
 		enum gdb_frame_event ev = gdb_framer_feed(&fr, data[i]);
 

@@ -227,10 +227,123 @@ UNIT_TEST(target_description_comes_in_slices)
  * st0-7 10, efer 8; the offsets add up to GDB_REGS_SIZE. */
 UNIT_TEST(register_layout_matches_the_description)
 {
-	CHECK_EQ(gdb_reg_offset(GDB_REG_EIP), 32);
-	CHECK_EQ(gdb_reg_offset(GDB_REG_FCTRL), 16 * 4 + 8 * 10);
-	CHECK_EQ(gdb_reg_size(GDB_REG_EFER), 8);
-	CHECK_EQ(gdb_reg_offset(GDB_NUM_REGS), GDB_REGS_SIZE);
+	CHECK_EQ(gdb_reg_offset(GDB_ARCH_I386, GDB_REG_EIP), 32);
+	CHECK_EQ(gdb_reg_offset(GDB_ARCH_I386, GDB_REG_FCTRL), 16 * 4 + 8 * 10);
+	CHECK_EQ(gdb_reg_size(GDB_ARCH_I386, GDB_REG_EFER), 8);
+	CHECK_EQ(gdb_reg_offset(GDB_ARCH_I386, GDB_NUM_REGS), GDB_REGS_SIZE);
+}
+
+/* amd64: gdb's 64bit-core.xml numbering (rax rbx rcx rdx rsi rdi rbp rsp
+ * r8-r15 rip eflags cs..gs st0-7 fctrl..fop), then fs_base, gs_base and
+ * ours; the sizes the description gives. */
+UNIT_TEST(amd64_register_layout_matches_the_description)
+{
+	const enum gdb_arch a = GDB_ARCH_AMD64;
+
+	CHECK_EQ(GDB64_REG_RSP, 7);
+	CHECK_EQ(GDB64_REG_RIP, 16);
+	CHECK_EQ(GDB64_REG_EFLAGS, 17);
+	CHECK_EQ(GDB64_REG_ST0, 24);
+	CHECK_EQ(GDB64_REG_FS_BASE, 40);
+	CHECK_EQ(gdb_num_regs(a), GDB64_NUM_REGS);
+	CHECK_EQ(gdb_reg_offset(a, GDB64_REG_RIP), 16 * 8);
+	CHECK_EQ(gdb_reg_size(a, GDB64_REG_RIP), 8);
+	CHECK_EQ(gdb_reg_size(a, GDB64_REG_EFLAGS), 4);
+	CHECK_EQ(gdb_reg_offset(a, GDB64_REG_ST0), 17 * 8 + 7 * 4);
+	CHECK_EQ(gdb_reg_offset(a, GDB64_REG_FS_BASE), 17 * 8 + 7 * 4 + 8 * 10 + 8 * 4);
+	CHECK_EQ(gdb_reg_size(a, GDB64_REG_CR3), 8);
+	CHECK_EQ(gdb_reg_size(a, GDB64_REG_GDTR_LIMIT), 4);
+	CHECK_EQ(gdb_reg_offset(a, GDB64_NUM_REGS), GDB64_REGS_SIZE);
+	CHECK_EQ(gdb_reg_size(a, GDB64_NUM_REGS), 0);
+
+	/* Every register the description names, in order, with its size. */
+	{
+		const char *xml = gdb_target_xml_amd64, *p = xml;
+		unsigned n = 0;
+
+		CHECK(strstr(xml, "<architecture>i386:x86-64</architecture>") != NULL);
+		CHECK(strstr(xml, "org.gnu.gdb.i386.segments") != NULL);
+		while ((p = strstr(p, "<reg name=\"")) != NULL) {
+			const char *bits = strstr(p, "bitsize=\"");
+
+			CHECK(bits != NULL);
+			CHECK_EQ((unsigned)atoi(bits + 9), 8 * gdb_reg_size(a, n));
+			n++;
+			p = bits;
+		}
+		CHECK_EQ(n, GDB64_NUM_REGS);
+		CHECK(strstr(xml, "<reg name=\"rip\"") < strstr(xml, "<reg name=\"eflags\""));
+		CHECK(strstr(xml, "<reg name=\"r15\"") < strstr(xml, "<reg name=\"rip\""));
+	}
+}
+
+/* The i386 description's registers and sizes, counted the same way. */
+UNIT_TEST(i386_description_matches_the_layout)
+{
+	const char *p = gdb_target_xml;
+	unsigned n = 0;
+
+	while ((p = strstr(p, "<reg name=\"")) != NULL) {
+		const char *bits = strstr(p, "bitsize=\"");
+
+		CHECK(bits != NULL);
+		CHECK_EQ((unsigned)atoi(bits + 9), 8 * gdb_reg_size(GDB_ARCH_I386, n));
+		n++;
+		p = bits;
+	}
+	CHECK_EQ(n, GDB_NUM_REGS);
+}
+
+UNIT_TEST(amd64_g_reply_and_p)
+{
+	struct gdb_regs r;
+
+	memset(&r, 0, sizeof(r));
+	r.arch = GDB_ARCH_AMD64;
+	gdb_regs_set(&r, GDB64_REG_RIP, 0xffffffff81000000ull);
+	gdb_regs_set(&r, GDB64_REG_RSP, 0xffffc90000003f00ull);
+	CHECK_EQ(gdb_regs_get(&r, GDB64_REG_RIP), 0xffffffff81000000ull);
+	gdb_buf_reset(&buf);
+	gdb_reply_regs(&buf, &r);
+	CHECK_EQ(buf.len, 2 * GDB64_REGS_SIZE);
+	CHECK(memcmp(buf.data + 2 * 16 * 8, "00000081ffffffff", 16) == 0);
+	CHECK(buf.data[2 * gdb_reg_offset(GDB_ARCH_AMD64, GDB64_REG_ST0)] == 'x');
+	CHECK(buf.data[2 * gdb_reg_offset(GDB_ARCH_AMD64, GDB64_REG_FS_BASE)] == '0');
+
+	parse("p10");				/* rip */
+	CHECK_EQ(cmd.type, GDB_CMD_READ_REG);
+	gdb_buf_reset(&buf);
+	gdb_reply_reg(&buf, &r, cmd.regno);
+	CHECK(strcmp(buf.data, "00000081ffffffff") == 0);
+	parse("p37");				/* i386 has no 0x37 */
+	CHECK_EQ(cmd.type, GDB_CMD_READ_REG);
+	gdb_buf_reset(&buf);
+	r.arch = GDB_ARCH_I386;
+	gdb_reply_reg(&buf, &r, cmd.regno);
+	CHECK(strcmp(buf.data, "E01") == 0);
+	r.arch = GDB_ARCH_AMD64;
+	parse("p38");				/* past both */
+	CHECK_EQ(cmd.type, GDB_CMD_BAD);
+
+	parse("P10=0010000081ffffff");
+	CHECK(gdb_regs_apply(&r, &cmd));
+	CHECK_EQ(gdb_regs_get(&r, GDB64_REG_RIP), 0xffffff8100001000ull);
+	parse("P10=00100000");			/* 4 bytes: rip has 8 */
+	CHECK(!gdb_regs_apply(&r, &cmd));
+	parse("P11=46020000");			/* eflags: 4 */
+	CHECK(gdb_regs_apply(&r, &cmd));
+	CHECK_EQ(gdb_regs_get(&r, GDB64_REG_EFLAGS), 0x246);
+}
+
+UNIT_TEST(qxfer_serves_the_chosen_description)
+{
+	parse("qXfer:features:read:target.xml:0,ffb");
+	gdb_buf_reset(&buf);
+	CHECK(gdb_reply_generic(&cmd, GDB_ARCH_AMD64, &buf));
+	CHECK(strstr(buf.data, "i386:x86-64") != NULL);
+	gdb_buf_reset(&buf);
+	CHECK(gdb_reply_generic(&cmd, GDB_ARCH_I386, &buf));
+	CHECK(strstr(buf.data, "<architecture>i386</architecture>") != NULL);
 }
 
 UNIT_TEST(g_reply_marks_x87_registers_unavailable)
@@ -244,8 +357,8 @@ UNIT_TEST(g_reply_marks_x87_registers_unavailable)
 	gdb_reply_regs(&buf, &r);
 	CHECK_EQ(buf.len, 2 * GDB_REGS_SIZE);
 	CHECK(memcmp(buf.data, "78563412", 8) == 0);	/* little-endian */
-	CHECK(buf.data[2 * gdb_reg_offset(GDB_REG_ST0)] == 'x');
-	CHECK(memcmp(buf.data + 2 * gdb_reg_offset(GDB_REG_CR0), "11000000", 8) == 0);
+	CHECK(buf.data[2 * gdb_reg_offset(GDB_ARCH_I386, GDB_REG_ST0)] == 'x');
+	CHECK(memcmp(buf.data + 2 * gdb_reg_offset(GDB_ARCH_I386, GDB_REG_CR0), "11000000", 8) == 0);
 }
 
 UNIT_TEST(p_and_g_payloads_apply)
@@ -288,19 +401,19 @@ UNIT_TEST(generic_replies)
 {
 	parse("qSupported");
 	gdb_buf_reset(&buf);
-	CHECK(gdb_reply_generic(&cmd, &buf));
+	CHECK(gdb_reply_generic(&cmd, GDB_ARCH_I386, &buf));
 	CHECK(strstr(buf.data, "qXfer:features:read+") != NULL);
 	CHECK(strstr(buf.data, "PacketSize=1000") != NULL);
 	parse("qXfer:features:read:other.xml:0,10");
 	gdb_buf_reset(&buf);
-	CHECK(gdb_reply_generic(&cmd, &buf));
+	CHECK(gdb_reply_generic(&cmd, GDB_ARCH_I386, &buf));
 	CHECK(strcmp(buf.data, "E00") == 0);
 	parse("vMustReplyEmpty");
 	gdb_buf_reset(&buf);
-	CHECK(gdb_reply_generic(&cmd, &buf));
+	CHECK(gdb_reply_generic(&cmd, GDB_ARCH_I386, &buf));
 	CHECK_EQ(buf.len, 0);
 	parse("g");
-	CHECK(!gdb_reply_generic(&cmd, &buf));
+	CHECK(!gdb_reply_generic(&cmd, GDB_ARCH_I386, &buf));
 }
 
 UNIT_TEST(frame_computes_the_checksum)
