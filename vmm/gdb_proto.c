@@ -701,6 +701,33 @@ const char *gdb_target_xml_for(enum gdb_arch arch)
 	return arch == GDB_ARCH_AMD64 ? gdb_target_xml_amd64 : gdb_target_xml;
 }
 
+/* eflags, the segment selectors and the x87 registers (always
+ * unavailable): the same in gdb's 32bit-core and 64bit-core features. */
+#define TDESC_EFLAGS_SEGMENTS_X87 \
+	"<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>" \
+	"<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>" \
+	"<reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>" \
+	"<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>" \
+	"<reg name=\"es\" bitsize=\"32\" type=\"int32\"/>" \
+	"<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>" \
+	"<reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>" \
+	"<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>" \
+	"<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>" \
+	"<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+
 /*
  * The target description.  gdb's i386 architecture needs the
  * "org.gnu.gdb.i386.core" feature exactly as its features/i386/32bit-core.xml
@@ -744,29 +771,7 @@ const char gdb_target_xml[] =
 	"<reg name=\"esi\" bitsize=\"32\" type=\"int32\"/>"
 	"<reg name=\"edi\" bitsize=\"32\" type=\"int32\"/>"
 	"<reg name=\"eip\" bitsize=\"32\" type=\"code_ptr\"/>"
-	"<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>"
-	"<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"es\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	TDESC_EFLAGS_SEGMENTS_X87
 	"</feature>"
 	"<feature name=\"org.minivmm.i386.sys\">"
 	"<flags id=\"i386_cr0\" size=\"4\">"
@@ -848,29 +853,7 @@ const char gdb_target_xml_amd64[] =
 	"<reg name=\"r14\" bitsize=\"64\" type=\"int64\"/>"
 	"<reg name=\"r15\" bitsize=\"64\" type=\"int64\"/>"
 	"<reg name=\"rip\" bitsize=\"64\" type=\"code_ptr\"/>"
-	"<reg name=\"eflags\" bitsize=\"32\" type=\"i386_eflags\"/>"
-	"<reg name=\"cs\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"ss\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"ds\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"es\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"fs\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"gs\" bitsize=\"32\" type=\"int32\"/>"
-	"<reg name=\"st0\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st1\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st2\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st3\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st4\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st5\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st6\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"st7\" bitsize=\"80\" type=\"i387_ext\"/>"
-	"<reg name=\"fctrl\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fstat\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"ftag\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fiseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fioff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"foseg\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fooff\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
-	"<reg name=\"fop\" bitsize=\"32\" type=\"int\" group=\"float\"/>"
+	TDESC_EFLAGS_SEGMENTS_X87
 	"</feature>"
 	"<feature name=\"org.gnu.gdb.i386.segments\">"
 	"<reg name=\"fs_base\" bitsize=\"64\" type=\"int\"/>"

@@ -203,6 +203,10 @@ void machine_reboot(struct machine *m)
 	struct error err;
 	bool pending;
 
+	/* After every exit, so no lock for the common answer: only this
+	 * thread sets the flag (a device's reset, from an I/O exit). */
+	if (!m->reset_pending)
+		return;
 	pthread_mutex_lock(&m->lock);
 	pending = m->reset_pending;
 	if (pending) {

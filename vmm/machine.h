@@ -85,7 +85,8 @@ struct machine {
 	struct vm vm;
 	struct vcpu vcpu;
 	struct boot boot;		/* the ROM and the boot plan, re-applied at reboot */
-	bool reset_pending;		/* under lock: the guest reset the machine (--reboot) */
+	bool reset_pending;		/* the guest reset the machine (--reboot): set under
+					 * lock by a device, on the vCPU thread only */
 	uint64_t reboots;
 	struct bus bus;
 	struct board board;
