@@ -259,6 +259,7 @@ def gdb_linux(env):
               marker("arch", "show architecture") + marker("pc", "p/x $pc") +
               marker("regs", "info registers rip rsp cr3") + marker("insn", "x/2i $pc") +
               ["echo @end-insn\\n"] + marker("cr0", "p/x $cr0") + marker("efer", "p/x $efer") +
+              marker("cr4", "p/x $cr4") + marker("stack", "x/gx $rsp") +
               ["break *%#x" % sync, "shell touch " + armed, "continue"] +
               marker("hit", "p/x $pc") + marker("hitinsn", "x/i $pc") +
               ["delete", "detach"])
@@ -294,8 +295,18 @@ def gdb_linux(env):
         check(re.search(r"^%s\s+0x[0-9a-f]+" % name, regs, re.M) is not None,
               "info registers shows %s" % name, out)
     check(re.search(r"^rip\s+%s\s" % pc, regs, re.M) is not None, "$rip is $pc", out)
-    check(re.search(r"^rsp\s+0xffff[0-9a-f]{12}\s", regs, re.M) is not None,
-          "$rsp is a kernel stack address", out)
+    # The kernel half of the address space: canonical, top bit set.  With
+    # 5-level paging (CR4.LA57, on CPUs that have it) Linux's stacks live
+    # at 0xff11... and above, not 0xffff...: only the width differs.
+    m = re.search(r"^rsp\s+(0x[0-9a-f]+)\s", regs, re.M)
+    check(m is not None, "info registers shows $rsp's value", out)
+    rsp = int(m.group(1), 16)
+    width = 57 if int(value(out, "cr4"), 16) & (1 << 12) else 48
+    check(rsp >> (width - 1) == (1 << (65 - width)) - 1,
+          "$rsp is a kernel address for %d-bit addressing (%#x)" % (width, rsp), out)
+    stack = value(out, "stack")
+    check(re.match(r"0x[0-9a-f]+:\s+0x[0-9a-f]+$", stack) is not None,
+          "gdb reads the kernel stack at $rsp (%s)" % stack, out)
     insn = out.split("@insn:", 1)[-1].split("@end-insn", 1)[0]
     lines = re.findall(r"^(?:=> )?\s*0xffffffff[0-9a-f]{8}(?: <[^>]*>)?:\s+\S.*$", insn, re.M)
     check(len(lines) == 2 and "Cannot access memory" not in insn and "(bad)" not in insn,
