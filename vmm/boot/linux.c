@@ -86,7 +86,11 @@ int linux_parse_header(const uint8_t *k, size_t size, struct linux_header *hdr,
 	hdr->payload_size = (size_t)get32(k, HDR_SYSSIZE) * 16;	/* 16-byte paragraphs */
 	if (hdr->payload_size == 0)
 		return error_set(err, -EINVAL, "has an empty protected-mode part (syssize 0)");
-	if (size < hdr->setup_size || size - hdr->setup_size < hdr->payload_size)
+	/* syssize is the payload rounded up to a paragraph, and not every
+	 * image is padded to it: memtest86+ 6.10's ends 8 bytes short, and
+	 * QEMU and GRUB boot it (they load the file and never read syssize).
+	 * Only a file that lacks a whole paragraph is truncated. */
+	if (size < hdr->setup_size || size - hdr->setup_size + 15 < hdr->payload_size)
 		return error_set(err, -EINVAL, "is truncated: %zu bytes, but its header says %zu "
 				 "bytes of setup and %zu of kernel", size, hdr->setup_size,
 				 hdr->payload_size);
