@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "boot/boot_plan.h"
+#include "guest_cpuid.h"
 #include "gdb.h"
 #include "machine.h"
 #include "sandbox.h"
@@ -36,61 +37,10 @@
 /* True on the vCPU thread: it needs no kick, it looks before each KVM_RUN. */
 static __thread bool vcpu_on_own_thread;
 
-/* KVM's paravirtual features (CPUID 0x40000001 EAX, Documentation/virt/kvm/x86/cpuid.rst). */
-#define KVM_CPUID_FEATURES_LEAF 0x40000001
-#define KVM_FEATURE_BIT(n) (1u << (n))
-
-/*
- * Which of KVM's paravirtual features this board passes on.  Kept: the
- * kvmclock clocksource (0, 3, 24: a clock read without exits, which Linux
- * prefers to re-calibrating its TSC against our PIT), NOP_IO_DELAY (1:
- * Linux then skips its port 0x80 delays, an exit each) and steal time (5:
- * per-vCPU shared memory, no interrupt needed).  Everything else assumes
- * a local APIC, an IOAPIC or several vCPUs, none of which this board has:
- * async page faults (4, 10, 14: delivered as an APIC interrupt vector),
- * PV EOI (6: a shortcut for APIC EOIs), PV unhalt, TLB flush, IPIs and
- * yield (7, 9, 11, 13: between vCPUs), poll control (12), the IOAPIC's
- * extended MSI destination (15) and the confidential-computing calls
- * (16, 17); the old MMU op (2) is long gone.
- */
-#define KVM_FEATURES_KEPT (KVM_FEATURE_BIT(0) | KVM_FEATURE_BIT(1) | KVM_FEATURE_BIT(3) | \
-			   KVM_FEATURE_BIT(5) | KVM_FEATURE_BIT(24))
-
-/* CPUID.1 bits of devices this PC does not have. */
-#define CPUID1_EDX_APIC (1u << 9)		/* on-chip local APIC */
-#define CPUID1_ECX_X2APIC (1u << 21)
-#define CPUID1_ECX_TSC_DEADLINE (1u << 24)	/* a LAPIC timer mode */
-#define CPUID1_ECX_HYPERVISOR (1u << 31)	/* "running under a hypervisor" */
-
-/*
- * Trim what KVM supports to this board: a PC with 8259 PICs and no local
- * APIC.  Without the APIC bit the guest never looks for one at
- * 0xfee00000 (there is none: we create no in-kernel irqchip), and Linux
- * takes the 8259 and the PIT as its interrupt controller and clock event
- * device, which is the point of this machine.
- */
-static void vcpu_trim_cpuid(struct kvm_cpuid2 *cpuid)
-{
-	for (uint32_t i = 0; i < cpuid->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-
-		if (e->function == 1) {
-			e->edx &= ~CPUID1_EDX_APIC;
-			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
-			/* KVM leaves this bit to us (QEMU and kvmtool set it too):
-			 * without it a guest never looks at 0x40000000, finds no
-			 * KVM and no kvmclock. */
-			e->ecx |= CPUID1_ECX_HYPERVISOR;
-		} else if (e->function == KVM_CPUID_FEATURES_LEAF) {
-			e->eax &= KVM_FEATURES_KEPT;
-		}
-	}
-}
-
 static int vcpu_set_cpuid(struct vcpu *v, int kvm_fd, struct error *err)
 {
-	/* What this host's KVM supports, like `-cpu host`, minus what the
-	 * board lacks. */
+	/* What this host's KVM supports, like `-cpu host`, fitted to the
+	 * board (guest_cpuid.c). */
 	enum { MAX_ENTRIES = 256 };
 	struct kvm_cpuid2 *cpuid;
 	int ret = 0;
@@ -102,7 +52,7 @@ static int vcpu_set_cpuid(struct vcpu *v, int kvm_fd, struct error *err)
 	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
 		ret = error_set(err, -errno, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
 	} else {
-		vcpu_trim_cpuid(cpuid);
+		cpuid_fit_to_board(cpuid, cpuid_on_host);
 		if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
 			ret = error_set(err, -errno, "KVM_SET_CPUID2 failed: %s", strerror(errno));
 	}
