@@ -10,6 +10,8 @@
   with the PS/2 keyboard echoes what is typed into its serial file; Esc powers off.
 - the OSDev wiki's Bare Bones kernel (tests/kernels/osdev_barebones/) says hello on the
   VGA screen in the terminal.
+- Debian's memtest86+ (a Linux boot-protocol image nobody here wrote) sizes RAM, names the
+  CPU and tests, on COM1 and on the VGA screen; Esc, typed on either, reboots it.
 The route (real KVM here, or inside a throwaway Linux under QEMU) is guest_tests.py's, whose
 harness this file shares.  No check depends on timing: every timeout is a hang guard.
 
@@ -445,6 +447,117 @@ def hobby_osdev_barebones(env):
         err = p.stderr.read().decode(errors="replace")
         check(status == 0, "Ctrl-A x quits with status 0 (got %d)" % status, err)
         print("stderr: " + err)
+    finally:
+        gt.stop_and_close(p, master, slave)
+
+
+# ---- memtest86+: a memory tester nobody here wrote, as Debian ships it -----------------------
+
+MEMTEST_BUILDS = (("x64", 64), ("ia32", 48))    # memtest86+x64.bin / ia32.bin, --memory MiB
+
+
+def memtest_image(build):
+    path = "/boot/memtest86+%s.bin" % build
+    if not os.path.exists(path):
+        raise Failure("%s not found: scripts/install-deps test installs Debian's memtest86+"
+                      % path)
+    return path
+
+
+def host_cpu_model():
+    """The processor's name as the host's Linux shows it (the brand string, CPUID 0x80000002-4)."""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return ""
+
+
+def read_memtest_until_test(fd, number, screen):
+    """Read memtest86+'s screen until test #`number` runs, so the ones before it have passed."""
+    deadline = time.monotonic() + HANG_GUARD
+    while True:
+        m = re.search(r"[|\u2502] Test #\s*(\d+)", screen.text())   # VGA draws a box line
+        if m and int(m.group(1)) >= number:
+            return screen
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Failure("timed out waiting for memtest86+'s test #%d; the screen shows:\n%s"
+                          % (number, screen.text()))
+        read_screen_until(fd, "Test #", left, screen)
+        drain(fd, screen)
+        time.sleep(0.1)
+
+
+def check_memtest_screen(screen, memory, what):
+    text = screen.text()
+    check("Memtest86+ v6" in text, "memtest86+ draws its screen %s" % what, text)
+    m = re.search(r"Memory\s*:\s*(\d+)MB", text)
+    check(m is not None and int(m.group(1)) == memory,
+          "it finds the --memory %dM in our e820 map (it shows %s MB)"
+          % (memory, m.group(1) if m else "no"), text)
+    model = host_cpu_model()
+    check(model != "" and model in text.splitlines()[0],
+          "it names the host's processor (%r), from the brand string CPUID gives" % model, text)
+    m = re.search(r"Errors:\s*(\d+)", text)
+    check(m is not None and m.group(1) == "0", "no memory errors", text)
+
+
+def wait_memtest_reset(p, fd, screen):
+    """After Esc memtest86+ resets the machine (0xCF9 first): minivmm ends with status 0."""
+    deadline = time.monotonic() + HANG_GUARD
+    while p.poll() is None and time.monotonic() < deadline:
+        drain(fd, screen)
+        time.sleep(0.05)
+    status = gt.wait_status(p, 1, "Esc was typed")
+    err = p.stderr.read().decode(errors="replace")
+    check(status == 0, "Esc: memtest86+ reboots, and minivmm ends with status 0 (got %d)"
+          % status, err)
+    check("guest reset" in err, "minivmm says the guest reset the machine", err)
+    m = re.search(r"reset-control \(0xcf9\): (\d+) reset requests", err)
+    check(m is not None and int(m.group(1)) >= 1, "through the reset control register 0xCF9",
+          err)
+    return err
+
+
+@test(timeout=300)
+def hobby_memtest86plus_serial(env):
+    """Debian's memtest86+ 6.10, both builds, as GRUB's "serial console" entry boots them: a
+    Linux boot-protocol image with console=ttyS0.  It sizes RAM from our e820 map, names the
+    processor, runs its first tests without errors, and Esc typed on COM1 makes it reboot."""
+    for build, memory in MEMTEST_BUILDS:
+        p = env.start(["--kernel", memtest_image(build), "--append", "console=ttyS0,115200",
+                       "--memory", "%dM" % memory, "--stats"])
+        try:
+            fd = p.stdout.fileno()
+            screen = read_memtest_until_test(fd, 2, Screen())
+            check(True, "%s: memtest86+ runs test #2 on COM1" % build)
+            check_memtest_screen(screen, memory, "on COM1 (%s)" % build)
+            p.stdin.write(b"\x1b")
+            p.stdin.flush()
+            wait_memtest_reset(p, fd, screen)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+@test(timeout=300)
+def hobby_memtest86plus_vga_keyboard(env):
+    """memtest86+ as GRUB's default entry boots it (no console=): on the VGA screen in the
+    terminal, and Esc typed there reaches it through the PS/2 keyboard (it polls the i8042)."""
+    build, memory = MEMTEST_BUILDS[0]
+    p, master, slave = start_vga(env, ["--kernel", memtest_image(build), "--memory",
+                                       "%dM" % memory, "--stats"])
+    try:
+        screen = read_memtest_until_test(master, 2, Screen())
+        check(True, "memtest86+ runs test #2 on the VGA screen")
+        check_memtest_screen(screen, memory, "on the VGA screen")
+        os.write(master, b"\x1b")
+        err = wait_memtest_reset(p, master, screen)
+        m = re.search(r"keyboard: (\d+) scan codes queued", err)
+        check(m is not None and int(m.group(1)) >= 2,
+              "Esc went through the i8042 (make and break codes)", err)
     finally:
         gt.stop_and_close(p, master, slave)
 
