@@ -255,8 +255,9 @@ TERM_ROWS, TERM_COLS = 30, 100      # the pty's window size
 
 class Screen:
     """What a terminal shows, from the bytes written to it: a small VT100 subset (cursor
-    positioning and motion, erase, CR/LF/BS; colours and modes ignored), enough to read the
-    VGA screen however minivmm chooses to draw it (whole rows, or only the changed cells)."""
+    positioning and motion, erase, CR/LF/BS, the SGR each cell was drawn with, the cursor
+    shown or hidden), enough to read the VGA screen however minivmm chooses to draw it
+    (whole rows, or only the changed cells, in however many frames)."""
 
     CSI = re.compile(r"\x1b\[([0-9;?<=>]*)([ -/]*)([@-~])")
     OTHER_ESC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|"
@@ -264,7 +265,10 @@ class Screen:
 
     def __init__(self):
         self.rows = [[" "] * TERM_COLS for _ in range(TERM_ROWS)]
+        self.styles = [[""] * TERM_COLS for _ in range(TERM_ROWS)]
         self.y = self.x = 0
+        self.sgr = ""                   # the parameters of the last SGR
+        self.cursor_shown = True
         self.pending = ""
         self.raw = b""
 
@@ -296,11 +300,17 @@ class Screen:
             elif c >= " ":
                 if self.x < TERM_COLS:
                     self.rows[self.y][self.x] = c
+                    self.styles[self.y][self.x] = self.sgr
                 self.x += 1
             i += 1
 
     def csi(self, params, final):
+        if params == "?25" and final in "hl":
+            self.cursor_shown = final == "h"
         if params.startswith("?"):
+            return
+        if final == "m":
+            self.sgr = params
             return
         args = [int(a) if a else 0 for a in params.split(";")] if params else []
         arg = (args[0] if args else 0) or 1
@@ -328,6 +338,14 @@ class Screen:
 
     def text(self):
         return "\n".join("".join(r).rstrip() for r in self.rows)
+
+    def styles_of(self, needle):
+        """The SGRs the cells of `needle`'s first appearance were drawn with (None: not shown)."""
+        for y, row in enumerate(self.rows):
+            x = "".join(row).find(needle)
+            if x >= 0:
+                return set(self.styles[y][x:x + len(needle)])
+        return None
 
 
 def read_screen_until(fd, needle, timeout, screen=None):
