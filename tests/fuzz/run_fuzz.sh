@@ -33,6 +33,10 @@ keymap)
 	sources=("$src/vmm/keymap.c")
 	includes=(-I"$src/vmm")
 	;;
+vga_screen)
+	sources=("$src/devices/vga_text.c" "$src/vmm/screen.c")
+	includes=(-I"$src/devices" -I"$src/vmm")
+	;;
 gdb_proto)
 	sources=("$src/vmm/gdb_proto.c")
 	includes=(-I"$src/vmm")
