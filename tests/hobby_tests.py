@@ -92,6 +92,8 @@ def parse_dump(out):
             d["mods_count"] = int(rest)
         elif key in ("cmdline", "loader"):
             d[key] = parse_string(rest)
+        elif key == "segments":
+            d["segments"] = rest
         elif key == "tags":
             d["tags"] = [int(t) for t in rest.split()]
         elif key == "mmap":
@@ -162,6 +164,14 @@ def check_modules(d, mods, kernel, memory):
         low = m["end"]          # and the next one after it, no overlap
 
 
+def check_segments(d):
+    # QEMU's multiboot option ROM and GRUB (the spec leaves it to the loader): tutorial
+    # kernels point IDT gates at 0x08 without loading a GDT of their own.
+    check(d.get("segments") == "cs 0008 ds 0010 ss 0010",
+          "flat code at selector 0x08 and data at 0x10, as QEMU and GRUB leave them (got %s)"
+          % d.get("segments"))
+
+
 def run_mbinfo(env, kernel, memory, append=None, mods=()):
     args = ["--kernel", kernel, "--memory", "%dM" % (memory // MIB)]
     if append is not None:
@@ -189,6 +199,7 @@ def hobby_mbinfo_multiboot1(env):
         check(d.get("loader") == "minivmm", "the boot loader is named minivmm")
         check(d.get("mmap_entry_size") == 20, "memory map entries are 20 bytes + size, as "
               "the spec and QEMU (got %s)" % d.get("mmap_entry_size"))
+        check_segments(d)
         check_memory(d, 64 * MIB)
         check_modules(d, mods, kernel, 64 * MIB)
     # Other RAM, no --append, no modules.
@@ -217,6 +228,7 @@ def hobby_mbinfo_multiboot2(env):
         check(d.get("loader") == "minivmm", "the boot loader is named minivmm")
         check(d.get("mmap_entry_size") == 24, "memory map entries are 24 bytes (got %s)"
               % d.get("mmap_entry_size"))
+        check_segments(d)
         check_memory(d, 64 * MIB)
         check_modules(d, mods, kernel, 64 * MIB)
     d = run_mbinfo(env, kernel, 200 * MIB)

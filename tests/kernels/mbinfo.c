@@ -14,6 +14,7 @@
  * outside 0x20-0x7e as \xNN):
  *   mbinfo: multiboot 1 | multiboot 2 | unknown magic XXXXXXXX
  *   magic XXXXXXXX
+ *   segments cs XXXX ds XXXX ss XXXX     (the selectors the loader left: boot.asm keeps them)
  *   flags XXXXXXXX                       (multiboot 1)
  *   boot_device XXXXXXXX                 (multiboot 1, if flagged)
  *   tags T T T ...                       (multiboot 2: every tag type, in order)
@@ -198,9 +199,20 @@ static void dump_mb2(const struct mb2_info *info)
 
 void kmain(uint32_t magic, uint32_t info);
 
+/* The loader's selectors: QEMU and GRUB use code 0x08 and data 0x10, and
+ * tutorial kernels point their IDT gates at 0x08 without a GDT of their own. */
+static void dump_segments(void)
+{
+	uint16_t cs, ds, ss;
+
+	__asm__ volatile("mov %%cs, %0; mov %%ds, %1; mov %%ss, %2" : "=r"(cs), "=r"(ds), "=r"(ss));
+	out("segments cs %04x ds %04x ss %04x\n", cs, ds, ss);
+}
+
 void kmain(uint32_t magic, uint32_t info)
 {
 	serial_init();
+	dump_segments();
 	if (magic == MB1_BOOTLOADER_MAGIC) {
 		out("mbinfo: multiboot 1\nmagic %08x\n", magic);
 		dump_mb1((const struct mb1_info *)info);

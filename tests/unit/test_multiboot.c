@@ -193,6 +193,9 @@ UNIT_TEST(entry_state_is_flat_32_bit_with_the_magic_and_the_info)
 	CHECK_EQ(find_write("multiboot info", 0)->gpa, plan.cpu.ebx);
 	CHECK_EQ(plan.cpu.esp, MULTIBOOT_STACK_TOP);
 	CHECK_EQ(find_write("boot GDT", 0)->gpa, plan.cpu.gdt_base);
+	/* QEMU's and GRUB's selectors, which tutorial kernels rely on. */
+	CHECK_EQ(plan.cpu.code_selector, 0x08);
+	CHECK_EQ(plan.cpu.data_selector, 0x10);
 	CHECK_EQ(plan.gdt[plan.cpu.code_selector / 8], 0x00cf9b000000ffffULL);
 	CHECK_EQ(plan.gdt[plan.cpu.data_selector / 8], 0x00cf93000000ffffULL);
 	CHECK(plan.cpu.gdt_limit >= plan.cpu.data_selector + 7);

@@ -216,6 +216,8 @@ UNIT_TEST(elf_kernel_loads_and_enters_with_the_multiboot2_magic)
 	CHECK_EQ(plan.cpu.ebx, MULTIBOOT_INFO_ADDR);
 	CHECK_EQ(plan.cpu.ebx % 8, 0);			/* the information is 8-byte aligned */
 	CHECK_EQ(find_write("multiboot2 info", 0)->gpa, MULTIBOOT_INFO_ADDR);
+	CHECK_EQ(plan.cpu.code_selector, 0x08);		/* GRUB's, as for multiboot 1 */
+	CHECK_EQ(plan.cpu.data_selector, 0x10);
 }
 
 UNIT_TEST(elf64_kernels_load_as_grub_loads_them)

@@ -30,10 +30,16 @@
 #define ELF32_PHDR_SIZE 32
 #define ELF64_PHDR_SIZE 56
 
-/* Flat code and data, at the selectors Linux's 32-bit protocol uses
- * (linux.c); the spec lets the loader pick any. */
-#define MB_BOOT_CS 0x10
-#define MB_BOOT_DS 0x18
+/*
+ * Flat code and data at 0x08 and 0x10, where QEMU's multiboot option ROM
+ * and GRUB put them.  The spec lets the loader pick any and tells the
+ * kernel to load its own GDT, but tutorial kernels (arjun024's
+ * mkeykernel, for one) point their IDT gates at selector 0x08 without
+ * doing so, and run on QEMU and GRUB; with Linux's 0x10 here their first
+ * interrupt was a #GP and a triple fault.
+ */
+#define MB_BOOT_CS 0x08
+#define MB_BOOT_DS 0x10
 
 /* Where the mmap and the module list go in the information block: after
  * the structure (MBI_SIZE), 8-byte aligned. */
