@@ -92,8 +92,8 @@ def parse_dump(out):
             d["mods_count"] = int(rest)
         elif key in ("cmdline", "loader"):
             d[key] = parse_string(rest)
-        elif key == "segments":
-            d["segments"] = rest
+        elif key in ("segments", "pic_imr"):
+            d[key] = rest
         elif key == "tags":
             d["tags"] = [int(t) for t in rest.split()]
         elif key == "mmap":
@@ -170,6 +170,10 @@ def check_segments(d):
     check(d.get("segments") == "cs 0008 ds 0010 ss 0010",
           "flat code at selector 0x08 and data at 0x10, as QEMU and GRUB leave them (got %s)"
           % d.get("segments"))
+    # SeaBIOS's masks, as a multiboot kernel reads them on QEMU's isapc: IRQ 0, 1, 2 and 6,
+    # 8, 12, 13 and 14 open.  OSDev's PIC_remap() restores them and expects its timer.
+    check(d.get("pic_imr") == "b8 8e", "the PIC masks are those a BIOS leaves: IRQ0 (timer) "
+          "and IRQ1 (keyboard) open, as on QEMU (got %s)" % d.get("pic_imr"))
 
 
 def run_mbinfo(env, kernel, memory, append=None, mods=()):

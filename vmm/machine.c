@@ -86,6 +86,12 @@ int machine_create(struct machine *m, const struct options *opts,
 		m->board.events = trace_sink(&m->tracer);
 		ret = board_setup(m, err);
 	}
+	/* --kernel: our firmware "ran" first; leave the devices as a BIOS does. */
+	if (ret == 0 && boot_uses_firmware(&m->boot)) {
+		pthread_mutex_lock(&m->lock);
+		board_firmware_handover(m);
+		pthread_mutex_unlock(&m->lock);
+	}
 	/* The vCPU exists and nothing is filtered yet: open the socket now. */
 	if (ret == 0 && opts->gdb_port != 0)
 		ret = gdb_create(m, err);
@@ -212,6 +218,8 @@ void machine_reboot(struct machine *m)
 	if (pending) {
 		m->reset_pending = false;
 		board_reset(m);		/* every device to its power-on state */
+		if (boot_uses_firmware(&m->boot))
+			board_firmware_handover(m);
 		m->reboots++;
 	}
 	pthread_mutex_unlock(&m->lock);

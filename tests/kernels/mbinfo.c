@@ -15,6 +15,7 @@
  *   mbinfo: multiboot 1 | multiboot 2 | unknown magic XXXXXXXX
  *   magic XXXXXXXX
  *   segments cs XXXX ds XXXX ss XXXX     (the selectors the loader left: boot.asm keeps them)
+ *   pic_imr XX XX                        (the masks the firmware left, master and slave)
  *   flags XXXXXXXX                       (multiboot 1)
  *   boot_device XXXXXXXX                 (multiboot 1, if flagged)
  *   tags T T T ...                       (multiboot 2: every tag type, in order)
@@ -207,6 +208,7 @@ static void dump_segments(void)
 
 	__asm__ volatile("mov %%cs, %0; mov %%ds, %1; mov %%ss, %2" : "=r"(cs), "=r"(ds), "=r"(ss));
 	out("segments cs %04x ds %04x ss %04x\n", cs, ds, ss);
+	out("pic_imr %02x %02x\n", inb(0x21), inb(0xa1));
 }
 
 void kmain(uint32_t magic, uint32_t info)

@@ -84,6 +84,16 @@ void board_reset(struct machine *m)
 	}
 }
 
+void board_firmware_handover(struct machine *m)
+{
+	struct board *b = &m->board;
+
+	for (size_t i = 0; i < b->nr_ready; i++) {
+		if (board_devices[i]->firmware_handover != NULL)
+			board_devices[i]->firmware_handover(m, b->state[i]);
+	}
+}
+
 void board_free(struct machine *m)
 {
 	struct board *b = &m->board;

@@ -54,6 +54,13 @@ struct board_device {
 	 * Runs on the vCPU thread with the device lock held.  May be NULL
 	 * (a device with no state of its own). */
 	void (*reset)(struct machine *m, void *state);
+	/* With --kernel our firmware stands in for a PC BIOS that ran before
+	 * the kernel: leave the device as such a BIOS leaves it (SeaBIOS, on
+	 * QEMU, which kernels are tested on).  Called after setup and after
+	 * every reset, before the kernel's first instruction, on the thread
+	 * that set up or reset the board.  May be NULL: the power-on state is
+	 * what a BIOS leaves. */
+	void (*firmware_handover)(struct machine *m, void *state);
 	/* Print what the device counted, for --stats ("minivmm: stats: ..."
 	 * lines).  May be NULL. */
 	void (*print_stats)(void *state, FILE *out);
@@ -108,6 +115,9 @@ void board_teardown(struct machine *m);
 
 /* Reset every device to its power-on state (a reboot), lock held. */
 void board_reset(struct machine *m);
+
+/* Every device as the firmware leaves it for a --kernel boot (above). */
+void board_firmware_handover(struct machine *m);
 
 /* Tear down if not done yet, and free the devices' state. */
 void board_free(struct machine *m);

@@ -130,9 +130,32 @@ static void pic_board_reset(struct machine *m, void *state)
 	pic_reset(&pb->pic);
 }
 
+/*
+ * The masks SeaBIOS leaves when it starts a kernel on QEMU's isapc (read
+ * back there by a multiboot kernel: 0xb8 and 0x8e): IRQ 0 (timer), 1
+ * (keyboard), 2 (cascade) and 6 (floppy) open on the master, 8 (RTC), 12
+ * (mouse), 13 (FPU) and 14 (disk) on the slave.  Kernels written on QEMU
+ * count on them: the OSDev wiki's PIC_remap() saves the masks and puts
+ * them back, so its timer and keyboard interrupts arrive without an OCW1
+ * of their own.  The vector bases are already the BIOS's (0x08, 0x70).
+ * Written through the ports, as a BIOS does: --trace shows them.
+ */
+#define PIC_FIRMWARE_MASTER_IMR 0xb8
+#define PIC_FIRMWARE_SLAVE_IMR 0x8e
+
+static void pic_board_firmware_handover(struct machine *m, void *state)
+{
+	struct pic_board *pb = state;
+
+	(void)m;
+	pic_write(&pb->pic, PIC_MASTER_DATA, PIC_FIRMWARE_MASTER_IMR);
+	pic_write(&pb->pic, PIC_SLAVE_DATA, PIC_FIRMWARE_SLAVE_IMR);
+}
+
 const struct board_device board_pic = {
 	.name = "pic",
 	.state_size = sizeof(struct pic_board),
 	.setup = pic_setup,
 	.reset = pic_board_reset,
+	.firmware_handover = pic_board_firmware_handover,
 };

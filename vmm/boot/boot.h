@@ -19,6 +19,7 @@
  * at each reboot with --reboot.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,13 @@ struct boot {
  * kernel: ..." and the like, one line). */
 int boot_prepare(struct boot *b, const struct boot_images *images, uint64_t ram_size,
 		 struct error *err);
+
+/* True when the ROM is our firmware (--kernel), which hands the machine
+ * over to the kernel as a BIOS would; false with --bios. */
+static inline bool boot_uses_firmware(const struct boot *b)
+{
+	return b->rom == b->firmware;
+}
 
 /* Load the plan's bytes into RAM and set the vCPU's registers. */
 int boot_apply(const struct boot *b, struct vm *vm, struct vcpu *vcpu, struct error *err);
