@@ -399,6 +399,16 @@ def wait_file(path, needle, timeout):
         time.sleep(0.05)
 
 
+def wait_exit(p, fd, screen, after):
+    """Keep the terminal drained until minivmm exits (a hang guard); its status and stderr."""
+    deadline = time.monotonic() + HANG_GUARD
+    while p.poll() is None and time.monotonic() < deadline:
+        drain(fd, screen)
+        time.sleep(0.05)
+    status = gt.wait_status(p, 1, after)
+    return status, p.stderr.read().decode(errors="replace")
+
+
 def start_vga(env, args):
     p, master, slave, before = gt.start_on_pty(env, ["--vga"] + args)
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", TERM_ROWS, TERM_COLS, 0, 0))
@@ -444,12 +454,7 @@ def hobby_ckernel_vga_keyboard(env):
             read_screen_until(master, "Hi!", HANG_GUARD, screen)
             check(True, "what was typed shows on the screen too")
             os.write(master, b"\x1b")
-            deadline = time.monotonic() + HANG_GUARD
-            while p.poll() is None and time.monotonic() < deadline:
-                drain(master, screen)
-                time.sleep(0.05)
-            status = gt.wait_status(p, 1, "Esc was typed")
-            err = p.stderr.read().decode(errors="replace")
+            status, err = wait_exit(p, master, screen, "Esc was typed")
             check(status == 0, "Esc powers the machine off: status 0 (got %d)" % status, err)
             with open(serial, "rb") as f:
                 log = f.read()
@@ -539,12 +544,7 @@ def check_memtest_screen(screen, memory, what):
 
 def wait_memtest_reset(p, fd, screen):
     """After Esc memtest86+ resets the machine (0xCF9 first): minivmm ends with status 0."""
-    deadline = time.monotonic() + HANG_GUARD
-    while p.poll() is None and time.monotonic() < deadline:
-        drain(fd, screen)
-        time.sleep(0.05)
-    status = gt.wait_status(p, 1, "Esc was typed")
-    err = p.stderr.read().decode(errors="replace")
+    status, err = wait_exit(p, fd, screen, "Esc was typed")
     check(status == 0, "Esc: memtest86+ reboots, and minivmm ends with status 0 (got %d)"
           % status, err)
     check("guest reset" in err, "minivmm says the guest reset the machine", err)

@@ -99,7 +99,7 @@ static void out_cp(struct screen_out *o, uint16_t cp)
 /* The cursor to (row, col), 0-based, with CUP (1-based). */
 static void out_goto(struct screen_out *o, struct screen *s, int row, int col)
 {
-	char seq[16];
+	char seq[32];	/* room for any two ints: gcc -O0 cannot see row < 25 */
 
 	snprintf(seq, sizeof(seq), "\x1b[%d;%dH", row + 1, col + 1);
 	out_str(o, seq);

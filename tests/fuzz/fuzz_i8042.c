@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "i8042.h"
 
 enum fuzz_op {
@@ -45,12 +46,6 @@ static struct {
 	uint64_t resets;	/* callback calls */
 	uint64_t codes_put;	/* scan codes offered */
 } fz;
-
-static void fuzz_check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 static void fuzz_irq_set(void *opaque, unsigned line, bool level)
 {
@@ -112,18 +107,6 @@ static void fuzz_check_invariants(void)
 	fuzz_check(s->stats.kbd_bytes + s->stats.kbd_dropped + s->stats.kbd_ignored ==
 		   fz.codes_put);
 	fuzz_check(s->stats.reset_requests == fz.resets);
-}
-
-static uint8_t fuzz_byte(const uint8_t **data, size_t *size)
-{
-	uint8_t b;
-
-	if (*size == 0)
-		return 0;
-	b = **data;
-	(*data)++;
-	(*size)--;
-	return b;
 }
 
 /*

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "uart16550.h"
 
 enum fuzz_op {
@@ -51,12 +52,6 @@ static struct {
 	uint16_t divisor;
 	uint64_t nr_events[UART_EVENT_NR];
 } fz;
-
-static void fuzz_check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 static void fuzz_irq_set(void *opaque, unsigned line, bool level)
 {
@@ -268,18 +263,6 @@ static void fuzz_check_invariants(void)
 	fuzz_check(fz.nr_events[UART_EVENT_RX] == u->stats.rx_bytes);
 	fuzz_check(fz.nr_events[UART_EVENT_TX_DROPPED] == u->stats.tx_dropped);
 	fuzz_check(fz.nr_events[UART_EVENT_OVERRUN] == u->stats.rx_overruns);
-}
-
-static uint8_t fuzz_byte(const uint8_t **data, size_t *size)
-{
-	uint8_t b;
-
-	if (*size == 0)
-		return 0;
-	b = **data;
-	(*data)++;
-	(*size)--;
-	return b;
 }
 
 static void fuzz_clock_step(uint64_t delta)

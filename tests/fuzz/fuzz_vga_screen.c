@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "screen.h"
 #include "vga_text.h"
 
@@ -60,24 +61,6 @@ static struct {
 	uint8_t out[SCREEN_OUT_MAX];
 	unsigned frames;
 } fz;
-
-static void fuzz_check(bool ok)
-{
-	if (!ok)
-		abort();
-}
-
-static uint8_t fuzz_byte(const uint8_t **data, size_t *size)
-{
-	uint8_t b;
-
-	if (*size == 0)
-		return 0;
-	b = **data;
-	(*data)++;
-	(*size)--;
-	return b;
-}
 
 /* One UTF-8 sequence at out[*i]: its code point, or -1 if malformed. */
 static long fuzz_utf8(const uint8_t *out, size_t n, size_t *i)
