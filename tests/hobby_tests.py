@@ -286,10 +286,8 @@ class Screen:
         self.sgr = ""                   # the parameters of the last SGR
         self.cursor_shown = True
         self.pending = ""
-        self.raw = b""
 
     def feed(self, data):
-        self.raw += data
         text = self.pending + data.decode("utf-8", errors="replace")
         self.pending = ""
         i = 0
@@ -415,9 +413,15 @@ def start_vga(env, args):
     return p, master, slave
 
 
-def drain(fd, screen=None):
-    """Keep reading the terminal so minivmm never blocks on it."""
-    while select.select([fd], [], [], 0)[0]:
+def drain(fd, screen=None, max_reads=8):
+    """Read what the terminal has now, so minivmm's output keeps moving.  At most a few
+    reads: under the nested route this Python runs emulated and can be slower than a
+    guest that redraws all the time (memtest86+), so an unbounded loop never returned and
+    its caller's hang guard was never looked at.  What is left waits for the next call
+    (minivmm drops intermediate screen frames meanwhile, never the latest)."""
+    for _ in range(max_reads):
+        if not select.select([fd], [], [], 0)[0]:
+            return
         try:
             chunk = os.read(fd, 65536)
         except OSError:
